@@ -1,0 +1,188 @@
+/*-------------------------------------------------------------------------
+ *
+ * pghero.c
+ *		Module initialisation and configuration of pghero.
+ *
+ * The library is loaded either through shared_preload_libraries or, when
+ * it is not preloaded, the first time a backend calls one of its C
+ * functions.  _PG_init only defines the pghero.* GUCs; every live view of
+ * the extension works either way.  The collector background worker (added
+ * in a later version) is registered here, and only when the library is
+ * preloaded.
+ *
+ * The thresholds are ordinary user-settable GUCs, so a session may look at
+ * the dashboard with its own thresholds (SET pghero.slow_query_ms = 50).
+ * SQL reads them through pghero_config(), which also makes sure the library
+ * is loaded (and so the GUCs defined) before their values are used.
+ *
+ * IDENTIFICATION
+ *	  src/pghero.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "compat.h"
+#include "pghero.h"
+
+PG_MODULE_MAGIC;
+
+/* GUC variables, with PgHero's defaults */
+int			pghero_long_running_query_sec = 60;
+int			pghero_slow_query_ms = 20;
+int			pghero_slow_query_calls = 100;
+int			pghero_total_connections_threshold = 500;
+int			pghero_idle_in_transaction_threshold = 100;
+double		pghero_cache_hit_rate_threshold = 99.0;
+int			pghero_unused_index_min_bytes = 10 * 1024 * 1024;
+int			pghero_index_bloat_min_bytes = 100 * 1024 * 1024;
+double		pghero_sequence_danger_percent = 90.0;
+int			pghero_transaction_id_danger = 1500000000;
+
+void		_PG_init(void);
+
+PG_FUNCTION_INFO_V1(pghero_config);
+
+/*
+ * Module load callback
+ */
+void
+_PG_init(void)
+{
+	/* nothing of ours may run while pg_upgrade moves the cluster */
+	if (IsBinaryUpgrade)
+		return;
+
+	DefineCustomIntVariable("pghero.long_running_query_sec",
+							"Queries running longer than this are long running.",
+							NULL,
+							&pghero_long_running_query_sec,
+							60, 0, INT_MAX / 1000,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.slow_query_ms",
+							"Statements whose mean time reaches this are slow.",
+							NULL,
+							&pghero_slow_query_ms,
+							20, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.slow_query_calls",
+							"Statements called fewer times than this are never slow.",
+							NULL,
+							&pghero_slow_query_calls,
+							100, 0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.total_connections_threshold",
+							"Number of connections from which the connection count is high.",
+							NULL,
+							&pghero_total_connections_threshold,
+							500, 1, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.idle_in_transaction_threshold",
+							"Number of idle-in-transaction sessions from which that count is high.",
+							NULL,
+							&pghero_idle_in_transaction_threshold,
+							100, 1, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pghero.cache_hit_rate_threshold",
+							 "Cache hit rate, in percent, below which the rate is low.",
+							 NULL,
+							 &pghero_cache_hit_rate_threshold,
+							 99.0, 0.0, 100.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.unused_index_min_bytes",
+							"Unused indexes smaller than this are not reported.",
+							NULL,
+							&pghero_unused_index_min_bytes,
+							10 * 1024 * 1024, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.index_bloat_min_bytes",
+							"Indexes with less estimated bloat than this are not reported.",
+							NULL,
+							&pghero_index_bloat_min_bytes,
+							100 * 1024 * 1024, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pghero.sequence_danger_percent",
+							 "Sequences used beyond this percent of their range are in danger.",
+							 NULL,
+							 &pghero_sequence_danger_percent,
+							 90.0, 0.0, 100.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.transaction_id_danger",
+							"Relations with fewer transaction IDs left than this before wraparound are in danger.",
+							NULL,
+							&pghero_transaction_id_danger,
+							1500000000, 0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("pghero");
+}
+
+/*
+ * pghero_config
+ *		The thresholds in force in this session, as one typed row.
+ *
+ * Views join this row instead of calling current_setting(), because calling
+ * a C function loads the library, and so defines the GUCs, even when pghero
+ * is not preloaded.
+ */
+Datum
+pghero_config(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[10];
+	bool		nulls[10] = {0};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts != lengthof(values))
+		elog(ERROR, "pghero.config() returns %d columns, expected %d",
+			 tupdesc->natts, (int) lengthof(values));
+
+	values[0] = Int32GetDatum(pghero_long_running_query_sec);
+	values[1] = Int32GetDatum(pghero_slow_query_ms);
+	values[2] = Int64GetDatum((int64) pghero_slow_query_calls);
+	values[3] = Int32GetDatum(pghero_total_connections_threshold);
+	values[4] = Int32GetDatum(pghero_idle_in_transaction_threshold);
+	values[5] = Float8GetDatum(pghero_cache_hit_rate_threshold);
+	values[6] = Int64GetDatum((int64) pghero_unused_index_min_bytes);
+	values[7] = Int64GetDatum((int64) pghero_index_bloat_min_bytes);
+	values[8] = Float8GetDatum(pghero_sequence_danger_percent);
+	values[9] = Int64GetDatum((int64) pghero_transaction_id_danger);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

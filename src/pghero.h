@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * pghero.h
+ *		Declarations shared by pghero's source files.
+ *
+ * IDENTIFICATION
+ *	  src/pghero.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGHERO_H
+#define PGHERO_H
+
+#include "postgres.h"
+
+/* GUC variables (src/pghero.c) */
+extern int	pghero_long_running_query_sec;
+extern int	pghero_slow_query_ms;
+extern int	pghero_slow_query_calls;
+extern int	pghero_total_connections_threshold;
+extern int	pghero_idle_in_transaction_threshold;
+extern double pghero_cache_hit_rate_threshold;
+extern int	pghero_unused_index_min_bytes;
+extern int	pghero_index_bloat_min_bytes;
+extern double pghero_sequence_danger_percent;
+extern int	pghero_transaction_id_danger;
+
+#endif							/* PGHERO_H */
