@@ -12,7 +12,7 @@ EXTENSION = pghero
 DATA = sql/pghero--1.0.sql
 PGFILEDESC = "pghero - PgHero performance dashboard inside PostgreSQL"
 
-REGRESS = install security activity connections query_stats space indexes \
+REGRESS = install security activity query_stats space indexes \
 	maintenance replication settings actions
 # The suite starts its own throwaway server from the installed binaries
 # (pg_regress --temp-instance), with the libraries preloaded by

@@ -1,0 +1,427 @@
+
+# Copyright (c) pghero contributors
+
+# 002_locks.pl -- pghero never queues behind a lock held by another session.
+#
+# What this proves:
+#  * While another session holds ACCESS EXCLUSIVE on user tables (an open
+#    LOCK TABLE transaction), SELECT * from EVERY view of schema pghero
+#    (enumerated from pg_class now, so views added later are covered)
+#    returns within statement_timeout = 5s instead of waiting.
+#  * The answers degrade instead of blocking: relation_sizes/table_sizes
+#    give size_bytes NULL and measured = false for the locked table and for
+#    a partitioned table with a locked partition, while the other tables
+#    are measured; indexes, duplicate_indexes and invalid_constraints give
+#    NULL definitions for objects of the locked table (and for a foreign key
+#    referencing it), real ones for the others; sequences still reads the
+#    locked table's sequence (LOCK TABLE does not lock it).
+#  * With a second session queued behind the lock, blocked_queries shows
+#    exactly that waiter, the lock it waits for and the idle-in-transaction
+#    locker; running_queries shows blocked_by = {locker}.  A third session
+#    that is busy (pg_sleep) but waits for no lock is not reported.
+#  * Likewise when an ALTER TABLE is queued for ACCESS EXCLUSIVE behind an
+#    ordinary reader: the views must not queue behind the queued ALTER.
+#  * The views release the locks they take on user tables as they go.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+
+# Upper bound, in seconds, of every wait in this test.
+my $wait_secs = 30;
+
+my $node = PostgreSQL::Test::Cluster->new('locks');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'pg_stat_statements,pghero'
+autovacuum = off
+});
+$node->start;
+
+#--------------------------------------------------------------------------
+# Background psql sessions fed through a pipe (PG15's Cluster.pm has no
+# background_psql).  Every wait is bounded by the session's timer.
+#--------------------------------------------------------------------------
+
+sub session_start
+{
+	my (%opt) = @_;
+	my $connstr = $node->connstr('postgres');
+	$connstr .= " application_name=$opt{application_name}"
+	  if defined $opt{application_name};
+	my $s = {
+		in    => '',
+		out   => '',
+		err   => '',
+		n     => 0,
+		timer => IPC::Run::timer($wait_secs),
+	};
+	$s->{h} = IPC::Run::start(
+		[ $node->installed_command('psql'), '-XAtq', '-d', $connstr ],
+		'<', \$s->{in}, '>', \$s->{out}, '2>', \$s->{err}, $s->{timer});
+	return $s;
+}
+
+# Pump until $re matches the given stream; false on timeout or exit.
+sub session_wait_for
+{
+	my ($s, $stream, $re) = @_;
+	$s->{timer}->start($wait_secs);
+	$s->{h}->pump_nb;
+	until ($s->{$stream} =~ $re)
+	{
+		if ($s->{timer}->is_expired)
+		{
+			diag("timed out waiting for $re; stdout: $s->{out}; stderr: $s->{err}");
+			return 0;
+		}
+		if (!$s->{h}->pumpable)
+		{
+			diag("psql exited waiting for $re; stdout: $s->{out}; stderr: $s->{err}");
+			return 0;
+		}
+		$s->{h}->pump;
+	}
+	return 1;
+}
+
+# Run SQL and wait until it is done; returns [stdout, stderr] of it.
+sub session_query
+{
+	my ($s, $sql) = @_;
+	my $banner = "regress_pghero_done_" . $s->{n}++;
+	$s->{out} = '';
+	$s->{err} = '';
+	$s->{in} .= "$sql\n;\n\\echo '$banner'\n\\warn '$banner'\n";
+	session_wait_for($s, 'out', qr/^$banner$/m)
+	  && session_wait_for($s, 'err', qr/^$banner$/m)
+	  or die "background query did not finish: $sql";
+	(my $out = $s->{out}) =~ s/^$banner\n//m;
+	(my $err = $s->{err}) =~ s/^$banner\n//m;
+	chomp $out;
+	return [ $out, $err ];
+}
+
+# Send SQL without waiting for it (it is expected to block).
+sub session_send
+{
+	my ($s, $sql) = @_;
+	$s->{out} = '';
+	$s->{err} = '';
+	$s->{in} .= "$sql\n";
+	$s->{h}->pump_nb;
+	return;
+}
+
+# Quit psql and wait for it to exit; returns its exit status.
+sub session_quit
+{
+	my ($s) = @_;
+	$s->{in} .= "\\q\n";
+	$s->{timer}->start($wait_secs);
+	$s->{h}->pump_nb;
+	while ($s->{h}->pumpable && !$s->{timer}->is_expired)
+	{
+		$s->{h}->pump;
+	}
+	if ($s->{timer}->is_expired)
+	{
+		diag("psql did not exit; killing it");
+		$s->{h}->kill_kill;
+		return -1;
+	}
+	$s->{h}->finish;
+	return $s->{h}->result(0);
+}
+
+# Poll a query in a new connection until it returns $expected, bounded.
+sub poll_until
+{
+	my ($sql, $expected) = @_;
+	my $deadline = time + $wait_secs;
+	my $got;
+	while (time < $deadline)
+	{
+		$got = $node->safe_psql('postgres', $sql);
+		return 1 if $got eq $expected;
+		select(undef, undef, undef, 0.1);
+	}
+	diag("poll_until gave up on: $sql\nexpected: $expected\nlast: $got");
+	return 0;
+}
+
+#--------------------------------------------------------------------------
+# Schema
+#--------------------------------------------------------------------------
+
+$node->safe_psql('postgres', q{
+CREATE EXTENSION pg_stat_statements;
+CREATE EXTENSION pghero;
+
+CREATE TABLE locked_tbl (id serial PRIMARY KEY, payload text);
+CREATE INDEX locked_tbl_payload_idx ON locked_tbl (payload);
+-- makes locked_tbl_payload_idx a duplicate
+CREATE INDEX locked_tbl_payload_id_idx ON locked_tbl (payload, id);
+INSERT INTO locked_tbl (payload)
+	SELECT 'row ' || g FROM generate_series(1, 1000) g;
+ALTER TABLE locked_tbl ADD CONSTRAINT locked_tbl_payload_check
+	CHECK (payload <> '') NOT VALID;
+
+CREATE TABLE free_tbl (id serial PRIMARY KEY, payload text, ref_id int);
+CREATE INDEX free_tbl_payload_idx ON free_tbl (payload);
+CREATE INDEX free_tbl_payload_id_idx ON free_tbl (payload, id);
+INSERT INTO free_tbl (payload) SELECT 'row ' || g FROM generate_series(1, 500) g;
+ALTER TABLE free_tbl ADD CONSTRAINT free_tbl_payload_check
+	CHECK (payload <> '') NOT VALID;
+ALTER TABLE free_tbl ADD CONSTRAINT free_tbl_ref_fkey
+	FOREIGN KEY (ref_id) REFERENCES locked_tbl (id) NOT VALID;
+
+CREATE TABLE part_tbl (id int, payload text) PARTITION BY RANGE (id);
+CREATE TABLE part_locked PARTITION OF part_tbl FOR VALUES FROM (0) TO (1000);
+CREATE TABLE part_free PARTITION OF part_tbl FOR VALUES FROM (1000) TO (2000);
+CREATE INDEX part_tbl_payload_idx ON part_tbl (payload);
+INSERT INTO part_tbl SELECT g, 'row ' || g FROM generate_series(0, 1999) g;
+
+ANALYZE;
+});
+
+my @views = split /\n/, $node->safe_psql('postgres', q{
+	SELECT c.relname FROM pg_catalog.pg_class c
+	WHERE c.relnamespace = 'pghero'::regnamespace AND c.relkind IN ('v', 'm')
+	ORDER BY c.relname COLLATE "C"});
+cmp_ok(scalar(@views), '>=', 25, 'schema pghero has its views (' . scalar(@views) . ')');
+
+# SELECT * from every view with a 5 s statement_timeout.
+sub check_every_view
+{
+	my ($when) = @_;
+	my @failed;
+	foreach my $v (@views)
+	{
+		my ($out, $err);
+		my $ret = $node->psql('postgres',
+			qq{SET statement_timeout = '5s'; SELECT * FROM pghero."$v"},
+			stdout => \$out, stderr => \$err);
+		push @failed, "$v: $err" if $ret != 0 || $err =~ /ERROR/;
+	}
+	is(join("\n", @failed), '', "every view answers $when");
+	return;
+}
+
+check_every_view('with no lock held');
+
+#--------------------------------------------------------------------------
+# A session holding ACCESS EXCLUSIVE, idle in transaction
+#--------------------------------------------------------------------------
+
+my $locker = session_start(application_name => 'regress_pghero_locker');
+my $locker_pid = session_query($locker, 'SELECT pg_backend_pid()')->[0];
+like($locker_pid, qr/^\d+$/, 'locker session started');
+my $r = session_query($locker,
+	'BEGIN; LOCK TABLE locked_tbl, part_locked IN ACCESS EXCLUSIVE MODE');
+is($r->[1], '', 'locker holds ACCESS EXCLUSIVE');
+is( $node->safe_psql('postgres', qq{
+	SELECT count(*) FROM pg_locks
+	WHERE pid = $locker_pid AND granted AND mode = 'AccessExclusiveLock'
+	  AND relation IN ('locked_tbl'::regclass, 'part_locked'::regclass)}),
+	'2', 'both locks are granted to the locker');
+
+check_every_view('while a table is locked');
+
+# Sizes: NULL and not measured for the locked table, measured elsewhere.
+is( $node->safe_psql('postgres', q{
+	SELECT relname, type, size_bytes IS NULL, measured, partitions
+	FROM pghero.relation_sizes
+	WHERE relname IN ('locked_tbl', 'free_tbl', 'part_tbl', 'part_locked', 'part_free')
+	ORDER BY relname COLLATE "C"}),
+	join("\n",
+		'free_tbl|table|f|t|',
+		'locked_tbl|table|t|f|',
+		'part_free|table|f|t|',
+		'part_locked|table|t|f|',
+		'part_tbl|partitioned table|f|f|2'),
+	'relation_sizes: locked tables unmeasured, others measured');
+is( $node->safe_psql('postgres', q{
+	SELECT bool_and(size_bytes > 0) FROM pghero.relation_sizes
+	WHERE relname IN ('free_tbl', 'part_free', 'free_tbl_pkey')}),
+	't', 'relation_sizes: other relations have sizes');
+is( $node->safe_psql('postgres', q{
+	SELECT relname, size_bytes IS NULL, measured
+	FROM pghero.table_sizes
+	WHERE relname IN ('locked_tbl', 'free_tbl', 'part_tbl')
+	ORDER BY relname COLLATE "C"}),
+	"free_tbl|f|t\nlocked_tbl|t|f\npart_tbl|f|f",
+	'table_sizes: locked tables unmeasured, others measured');
+
+# Definitions: NULL for the locked table's indexes, real for the others.
+is( $node->safe_psql('postgres', q{
+	SELECT indexname, definition IS NULL, columns IS NULL
+	FROM pghero.indexes
+	WHERE tablename IN ('locked_tbl', 'part_locked')
+	ORDER BY indexname COLLATE "C"}),
+	join("\n",
+		'locked_tbl_payload_id_idx|t|t',
+		'locked_tbl_payload_idx|t|t',
+		'locked_tbl_pkey|t|t',
+		'part_locked_payload_idx|t|t'),
+	'indexes: definitions of the locked tables\' indexes are NULL');
+is( $node->safe_psql('postgres', q{
+	SELECT definition, columns FROM pghero.indexes
+	WHERE indexname = 'free_tbl_payload_id_idx'}),
+	'CREATE INDEX free_tbl_payload_id_idx ON public.free_tbl USING btree (payload, id)|{payload,id}',
+	'indexes: definition of an unlocked table\'s index');
+is( $node->safe_psql('postgres', q{
+	SELECT tablename, unneeded_index, covering_index,
+		   unneeded_definition IS NULL, covering_definition IS NULL
+	FROM pghero.duplicate_indexes
+	WHERE tablename IN ('locked_tbl', 'free_tbl')
+	ORDER BY tablename COLLATE "C"}),
+	"free_tbl|free_tbl_payload_idx|free_tbl_payload_id_idx|f|f\n"
+	  . "locked_tbl|locked_tbl_payload_idx|locked_tbl_payload_id_idx|t|t",
+	'duplicate_indexes: still found on the locked table, without definitions');
+
+# Sequences are not locked by LOCK TABLE: still readable.
+is( $node->safe_psql('postgres', q{
+	SELECT sequence_name, relname, column_name, last_value, readable
+	FROM pghero.sequences WHERE relname = 'locked_tbl'}),
+	'locked_tbl_id_seq|locked_tbl|id|1000|t',
+	'sequences: the locked table\'s sequence is read');
+
+# Constraints are listed; definitions touching the locked table are NULL.
+is( $node->safe_psql('postgres', q{
+	SELECT tablename, constraint_name, type, referenced_table,
+		   coalesce(definition, '<null>')
+	FROM pghero.invalid_constraints
+	WHERE tablename IN ('locked_tbl', 'free_tbl')
+	ORDER BY constraint_name COLLATE "C"}),
+	join("\n",
+		q{free_tbl|free_tbl_payload_check|check||CHECK (payload <> ''::text) NOT VALID},
+		'free_tbl|free_tbl_ref_fkey|foreign key|locked_tbl|<null>',
+		'locked_tbl|locked_tbl_payload_check|check||<null>'),
+	'invalid_constraints: listed, NULL definition when a table is locked');
+
+# Nothing is left locked by the views within a transaction.
+is( $node->safe_psql('postgres', q{
+	BEGIN;
+	SELECT count(*) >= 0 FROM pghero.relation_sizes;
+	SELECT count(*) >= 0 FROM pghero.table_sizes;
+	SELECT count(*) >= 0 FROM pghero.indexes;
+	SELECT count(*) >= 0 FROM pghero.duplicate_indexes;
+	SELECT count(*) >= 0 FROM pghero.invalid_constraints;
+	SELECT count(*) >= 0 FROM pghero.sequences;
+	SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_locks l
+		JOIN pg_class c ON c.oid = l.relation
+	WHERE l.pid = pg_backend_pid()
+	  AND c.relnamespace = 'public'::regnamespace;
+	COMMIT}),
+	"t\nt\nt\nt\nt\nt\n",
+	'views hold no lock on user relations once they return');
+
+#--------------------------------------------------------------------------
+# A session queued behind the lock, and one busy without waiting for a lock
+#--------------------------------------------------------------------------
+
+my $waiter = session_start(application_name => 'regress_pghero_waiter');
+my $waiter_pid = session_query($waiter, 'SELECT pg_backend_pid()')->[0];
+my $sleeper = session_start(application_name => 'regress_pghero_sleeper');
+my $sleeper_pid = session_query($sleeper, 'SELECT pg_backend_pid()')->[0];
+
+session_send($waiter, 'SELECT count(*) FROM locked_tbl /* regress_pghero_waiter */;');
+session_send($sleeper, 'SELECT pg_sleep(120) /* regress_pghero_sleeper */;');
+ok( poll_until(qq{
+	SELECT count(*) FILTER (WHERE pid = $waiter_pid AND wait_event_type = 'Lock')
+		 + count(*) FILTER (WHERE pid = $sleeper_pid AND wait_event = 'PgSleep')
+	FROM pg_stat_activity}, '2'),
+	'waiter is queued behind the lock, sleeper sleeps');
+
+check_every_view('while a session is queued behind the lock');
+
+is( $node->safe_psql('postgres', q{SELECT count(*) FROM pghero.blocked_queries}),
+	'1', 'blocked_queries: exactly one row');
+is( $node->safe_psql('postgres', qq{
+	SELECT blocked_pid = $waiter_pid,
+		   blocked_query LIKE '%SELECT count(*) FROM locked_tbl%',
+		   database, lock_type, lock_mode, schemaname, relname,
+		   relid = 'locked_tbl'::regclass,
+		   blocking_pid = $locker_pid, blocking_state,
+		   blocking_query LIKE '%LOCK TABLE locked_tbl, part_locked IN ACCESS EXCLUSIVE MODE%',
+		   blocked_duration >= '0'::interval,
+		   blocking_transaction_duration >= blocked_duration
+	FROM pghero.blocked_queries}),
+	't|t|postgres|relation|AccessShareLock|public|locked_tbl|t|t|idle in transaction|t|t|t',
+	'blocked_queries: the waiter, the lock awaited and the locker');
+is( $node->safe_psql('postgres', qq{
+	SELECT count(*) FROM pghero.blocked_queries
+	WHERE blocked_pid IN ($sleeper_pid, $locker_pid)}),
+	'0', 'blocked_queries: the sleeper and the locker are not blocked');
+
+is( $node->safe_psql('postgres', qq{
+	SELECT pid, state, wait_event_type, blocked_by
+	FROM pghero.running_queries
+	WHERE pid IN ($waiter_pid, $sleeper_pid, $locker_pid)
+	ORDER BY pid = $waiter_pid DESC, pid = $sleeper_pid DESC}),
+	join("\n",
+		"$waiter_pid|active|Lock|{$locker_pid}",
+		"$sleeper_pid|active|Timeout|{}",
+		"$locker_pid|idle in transaction|Client|{}"),
+	'running_queries: waiter blocked by the locker, nobody else blocked');
+
+#--------------------------------------------------------------------------
+# End the lock: the waiter completes
+#--------------------------------------------------------------------------
+
+session_query($locker, 'ROLLBACK');
+ok(session_wait_for($waiter, 'out', qr/^1000$/m),
+	'waiter completes once the lock is released');
+ok( poll_until(q{SELECT count(*) FROM pghero.blocked_queries}, '0'),
+	'blocked_queries is empty again');
+
+#--------------------------------------------------------------------------
+# An ALTER TABLE queued for ACCESS EXCLUSIVE behind an ordinary reader:
+# anything asking for a lock on free_tbl now queues behind the ALTER.
+#--------------------------------------------------------------------------
+
+session_query($locker, 'BEGIN; SELECT count(*) FROM free_tbl');
+my $alter = session_start(application_name => 'regress_pghero_alter');
+my $alter_pid = session_query($alter, 'SELECT pg_backend_pid()')->[0];
+session_send($alter, 'ALTER TABLE free_tbl ADD COLUMN extra int;');
+ok( poll_until(qq{
+	SELECT count(*) FROM pg_stat_activity
+	WHERE pid = $alter_pid AND wait_event_type = 'Lock'}, '1'),
+	'ALTER TABLE is queued behind the reader');
+
+check_every_view('while an ALTER TABLE is queued');
+
+is( $node->safe_psql('postgres', q{
+	SELECT size_bytes IS NULL, measured FROM pghero.relation_sizes
+	WHERE relname = 'free_tbl'}),
+	't|f', 'relation_sizes: a table with a queued ACCESS EXCLUSIVE is not measured');
+is( $node->safe_psql('postgres', qq{
+	SELECT lock_mode, relname, blocking_pid = $locker_pid, blocking_state
+	FROM pghero.blocked_queries WHERE blocked_pid = $alter_pid}),
+	'AccessExclusiveLock|free_tbl|t|idle in transaction',
+	'blocked_queries: the queued ALTER TABLE and its blocker');
+
+session_query($locker, 'COMMIT');
+ok( poll_until(qq{
+	SELECT count(*) FROM pg_attribute
+	WHERE attrelid = 'free_tbl'::regclass AND attname = 'extra'}, '1'),
+	'ALTER TABLE completes once the reader commits');
+
+#--------------------------------------------------------------------------
+# End the background sessions
+#--------------------------------------------------------------------------
+
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($sleeper_pid)");
+ok(session_wait_for($sleeper, 'err', qr/canceling statement due to user request/),
+	'sleeper cancelled');
+
+is(session_quit($_), 0, 'background psql exits cleanly')
+  foreach ($locker, $waiter, $sleeper, $alter);
+
+$node->stop;
+done_testing();
