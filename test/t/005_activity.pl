@@ -1,0 +1,357 @@
+
+# Copyright (c) pghero contributors
+
+# 005_activity.pl -- the activity and connection views see other sessions.
+#
+# What this proves:
+#  * long_running_queries lists a background "SELECT pg_sleep(30)" once it
+#    has run longer than pghero.long_running_query_sec (SET to 1 in the
+#    session), and does not list it with the default of 60 s although
+#    running_queries does.
+#  * vacuum_progress shows a running (deliberately slowed) VACUUM of a
+#    table with its name, phase and block counts, and stops showing it once
+#    the VACUUM is cancelled.
+#  * connections, connection_sources, connection_states and
+#    connection_summary count the client sessions exactly (3 idle sessions
+#    with application_name regress_pghero_pool, 1 idle in transaction,
+#    1 active, plus the querying session), and connection_summary's
+#    high_connections / high_idle_in_transaction follow
+#    pghero.total_connections_threshold / pghero.idle_in_transaction_threshold.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use IPC::Run;
+
+# Upper bound, in seconds, of every wait in this test.
+my $wait_secs = 30;
+
+my $node = PostgreSQL::Test::Cluster->new('activity');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'pg_stat_statements,pghero'
+autovacuum = off
+});
+$node->start;
+
+#--------------------------------------------------------------------------
+# Background psql sessions fed through a pipe (PG15's Cluster.pm has no
+# background_psql).  Every wait is bounded by the session's timer.
+#--------------------------------------------------------------------------
+
+sub session_start
+{
+	my (%opt) = @_;
+	my $connstr = $node->connstr('postgres');
+	$connstr .= " application_name=$opt{application_name}"
+	  if defined $opt{application_name};
+	my $s = {
+		in    => '',
+		out   => '',
+		err   => '',
+		n     => 0,
+		timer => IPC::Run::timer($wait_secs),
+	};
+	$s->{h} = IPC::Run::start(
+		[ $node->installed_command('psql'), '-XAtq', '-d', $connstr ],
+		'<', \$s->{in}, '>', \$s->{out}, '2>', \$s->{err}, $s->{timer});
+	return $s;
+}
+
+# Pump until $re matches the given stream; false on timeout or exit.
+sub session_wait_for
+{
+	my ($s, $stream, $re) = @_;
+	$s->{timer}->start($wait_secs);
+	$s->{h}->pump_nb;
+	until ($s->{$stream} =~ $re)
+	{
+		if ($s->{timer}->is_expired)
+		{
+			diag("timed out waiting for $re; stdout: $s->{out}; stderr: $s->{err}");
+			return 0;
+		}
+		if (!$s->{h}->pumpable)
+		{
+			diag("psql exited waiting for $re; stdout: $s->{out}; stderr: $s->{err}");
+			return 0;
+		}
+		$s->{h}->pump;
+	}
+	return 1;
+}
+
+# Run SQL and wait until it is done; returns [stdout, stderr] of it.
+sub session_query
+{
+	my ($s, $sql) = @_;
+	my $banner = "regress_pghero_done_" . $s->{n}++;
+	$s->{out} = '';
+	$s->{err} = '';
+	$s->{in} .= "$sql\n;\n\\echo '$banner'\n\\warn '$banner'\n";
+	session_wait_for($s, 'out', qr/^$banner$/m)
+	  && session_wait_for($s, 'err', qr/^$banner$/m)
+	  or die "background query did not finish: $sql";
+	(my $out = $s->{out}) =~ s/^$banner\n//m;
+	(my $err = $s->{err}) =~ s/^$banner\n//m;
+	chomp $out;
+	return [ $out, $err ];
+}
+
+# Send SQL without waiting for it (it is expected to block).
+sub session_send
+{
+	my ($s, $sql) = @_;
+	$s->{out} = '';
+	$s->{err} = '';
+	$s->{in} .= "$sql\n";
+	$s->{h}->pump_nb;
+	return;
+}
+
+# Quit psql and wait for it to exit; returns its exit status.
+sub session_quit
+{
+	my ($s) = @_;
+	$s->{in} .= "\\q\n";
+	$s->{timer}->start($wait_secs);
+	$s->{h}->pump_nb;
+	while ($s->{h}->pumpable && !$s->{timer}->is_expired)
+	{
+		$s->{h}->pump;
+	}
+	if ($s->{timer}->is_expired)
+	{
+		diag("psql did not exit; killing it");
+		$s->{h}->kill_kill;
+		return -1;
+	}
+	$s->{h}->finish;
+	return $s->{h}->result(0);
+}
+
+# Poll a query in a new connection until it returns $expected, bounded.
+sub poll_until
+{
+	my ($sql, $expected) = @_;
+	my $deadline = time + $wait_secs;
+	my $got;
+	while (time < $deadline)
+	{
+		$got = $node->safe_psql('postgres', $sql);
+		return 1 if $got eq $expected;
+		select(undef, undef, undef, 0.1);
+	}
+	diag("poll_until gave up on: $sql\nexpected: $expected\nlast: $got");
+	return 0;
+}
+
+$node->safe_psql('postgres', q{
+CREATE EXTENSION pg_stat_statements;
+CREATE EXTENSION pghero;
+});
+
+# Wait until this is the only client session left.
+sub wait_alone
+{
+	return poll_until(q{
+		SELECT count(*) FROM pg_stat_activity
+		WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()},
+		'0');
+}
+
+#--------------------------------------------------------------------------
+# long_running_queries
+#--------------------------------------------------------------------------
+
+my $sleeper = session_start(application_name => 'regress_pghero_sleeper');
+my $sleeper_pid = session_query($sleeper, 'SELECT pg_backend_pid()')->[0];
+like($sleeper_pid, qr/^\d+$/, 'sleeper session started');
+session_send($sleeper, 'SELECT pg_sleep(30) /* regress_pghero_marker */;');
+
+ok( poll_until(qq{
+	SET pghero.long_running_query_sec = 1;
+	SELECT count(*) FROM pghero.long_running_queries
+	WHERE pid = $sleeper_pid AND query LIKE '%regress_pghero_marker%'}, '1'),
+	'long_running_queries lists the sleeper with long_running_query_sec = 1');
+is( $node->safe_psql('postgres', qq{
+	SET pghero.long_running_query_sec = 1;
+	SELECT state, wait_event, application_name, blocked_by,
+		   query = 'SELECT pg_sleep(30) /* regress_pghero_marker */;',
+		   duration >= '1 s'::interval, duration_ms >= 1000,
+		   started_at <= now() - '1 s'::interval
+	FROM pghero.long_running_queries WHERE pid = $sleeper_pid}),
+	'active|PgSleep|regress_pghero_sleeper|{}|t|t|t|t',
+	'long_running_queries: the sleeper\'s row');
+is( $node->safe_psql('postgres', qq{
+	SELECT (SELECT long_running_query_sec FROM pghero.config()),
+		   (SELECT count(*) FROM pghero.long_running_queries WHERE pid = $sleeper_pid),
+		   (SELECT count(*) FROM pghero.running_queries WHERE pid = $sleeper_pid)}),
+	'60|0|1',
+	'with the default 60 s the sleeper is running but not long running');
+is( $node->safe_psql('postgres', q{
+	SET pghero.long_running_query_sec = 0;
+	SELECT count(*) FROM pghero.running_queries WHERE pid = pg_backend_pid()}),
+	'0', 'running_queries never lists the session asking');
+
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($sleeper_pid)");
+ok(session_wait_for($sleeper, 'err', qr/canceling statement due to user request/),
+	'sleeper cancelled');
+ok( poll_until(qq{
+	SET pghero.long_running_query_sec = 1;
+	SELECT count(*) FROM pghero.long_running_queries WHERE pid = $sleeper_pid},
+	'0'),
+	'long_running_queries forgets the cancelled query');
+is(session_quit($sleeper), 0, 'sleeper exits cleanly');
+
+#--------------------------------------------------------------------------
+# vacuum_progress
+#--------------------------------------------------------------------------
+
+$node->safe_psql('postgres', q{
+CREATE TABLE vac_tbl (id int, pad text) WITH (autovacuum_enabled = off);
+INSERT INTO vac_tbl SELECT g, 'pad ' || g FROM generate_series(1, 200000) g;
+CREATE INDEX vac_tbl_id_idx ON vac_tbl (id);
+DELETE FROM vac_tbl WHERE id % 2 = 0;
+});
+is( $node->safe_psql('postgres', q{SELECT count(*) FROM pghero.vacuum_progress}),
+	'0', 'vacuum_progress is empty when nothing vacuums');
+
+my $vacuumer = session_start(application_name => 'regress_pghero_vacuum');
+my $vacuum_pid = session_query($vacuumer, 'SELECT pg_backend_pid()')->[0];
+# About one page per 50-200 ms: the VACUUM of ~1000 pages lasts minutes.
+session_query($vacuumer,
+	q{SET vacuum_cost_delay = '50ms'; SET vacuum_cost_limit = 1});
+session_send($vacuumer, 'VACUUM vac_tbl;');
+
+ok( poll_until(qq{
+	SELECT count(*) FROM pghero.vacuum_progress
+	WHERE pid = $vacuum_pid AND relname = 'vac_tbl' AND phase IS NOT NULL},
+	'1'),
+	'vacuum_progress shows the running VACUUM');
+is( $node->safe_psql('postgres', qq{
+	SELECT database, schemaname, relname, relid = 'vac_tbl'::regclass,
+		   phase IN ('initializing', 'scanning heap', 'vacuuming indexes',
+					 'vacuuming heap', 'cleaning up indexes'),
+		   heap_blks_total = pg_relation_size('vac_tbl') / current_setting('block_size')::int,
+		   heap_blks_scanned BETWEEN 0 AND heap_blks_total,
+		   percent_scanned BETWEEN 0 AND 100,
+		   max_dead_tuples > 0,
+		   query = 'VACUUM vac_tbl;',
+		   started_at <= now(), duration >= '0'::interval
+	FROM pghero.vacuum_progress WHERE pid = $vacuum_pid}),
+	'postgres|public|vac_tbl|t|t|t|t|t|t|t|t|t',
+	'vacuum_progress: table, phase and progress of the VACUUM');
+
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($vacuum_pid)");
+ok(session_wait_for($vacuumer, 'err', qr/canceling statement due to user request/),
+	'VACUUM cancelled');
+ok( poll_until(q{SELECT count(*) FROM pghero.vacuum_progress}, '0'),
+	'vacuum_progress is empty again');
+is(session_quit($vacuumer), 0, 'vacuum session exits cleanly');
+
+#--------------------------------------------------------------------------
+# Connections: 3 idle pool sessions, 1 idle in transaction, 1 active, and
+# the session asking.
+#--------------------------------------------------------------------------
+
+ok(wait_alone(), 'no other client session is left');
+
+my @pool = map { session_start(application_name => 'regress_pghero_pool') } 1 .. 3;
+my @pool_pids = map { session_query($_, 'SELECT pg_backend_pid()')->[0] } @pool;
+my $iit = session_start(application_name => 'regress_pghero_iit');
+session_query($iit, 'BEGIN; SELECT 1');
+my $busy = session_start(application_name => 'regress_pghero_busy');
+my $busy_pid = session_query($busy, 'SELECT pg_backend_pid()')->[0];
+session_send($busy, 'SELECT pg_sleep(60);');
+ok( poll_until(qq{
+	SELECT count(*) FROM pg_stat_activity
+	WHERE pid = $busy_pid AND wait_event = 'PgSleep'}, '1'),
+	'busy session is running');
+
+is( $node->safe_psql('postgres', q{
+	SELECT database, "user" = current_user, client_addr IS NULL, total_connections
+	FROM pghero.connection_sources
+	WHERE application_name = 'regress_pghero_pool'}),
+	'postgres|t|t|3',
+	'connection_sources: one row for the pool with total_connections = 3');
+is( $node->safe_psql('postgres', q{
+	SELECT sum(total_connections), count(*) FROM pghero.connection_sources}),
+	'6|4', 'connection_sources: 6 client connections from 4 sources');
+
+is( $node->safe_psql('postgres', q{
+	SELECT string_agg(pid::text, ',' ORDER BY pid),
+		   bool_and(backend_type = 'client backend'),
+		   bool_and(state = 'idle'), bool_and(database = 'postgres'),
+		   bool_and(connected_for >= '0'::interval)
+	FROM pghero.connections
+	WHERE application_name = 'regress_pghero_pool'}),
+	join(',', sort { $a <=> $b } @pool_pids) . '|t|t|t|t',
+	'connections: the three pool sessions, idle');
+is( $node->safe_psql('postgres', q{
+	SELECT (SELECT count(*) FROM pghero.connections)
+		   = (SELECT count(*) FROM pg_stat_activity),
+		   (SELECT count(*) FROM pghero.connections
+			WHERE backend_type = 'client backend'),
+		   (SELECT count(*) FROM pghero.connections
+			WHERE backend_type = 'checkpointer')}),
+	't|6|1', 'connections: every backend, server processes included');
+
+is( $node->safe_psql('postgres', q{
+	SELECT state, total_connections FROM pghero.connection_states
+	ORDER BY state COLLATE "C"}),
+	"active|2\nidle|3\nidle in transaction|1",
+	'connection_states: 2 active, 3 idle, 1 idle in transaction');
+
+is( $node->safe_psql('postgres', q{
+	SELECT total_connections, active_connections,
+		   idle_in_transaction_connections,
+		   max_connections = current_setting('max_connections')::int,
+		   reserved_connections = current_setting('superuser_reserved_connections')::int,
+		   available_connections = max_connections - reserved_connections,
+		   percent_used = round(100.0 * 6 / available_connections, 1),
+		   high_connections, high_idle_in_transaction
+	FROM pghero.connection_summary}),
+	'6|2|1|t|t|t|t|f|f',
+	'connection_summary: counts, and no alarm with the default thresholds');
+is( $node->safe_psql('postgres', q{
+	SET pghero.total_connections_threshold = 2;
+	SET pghero.idle_in_transaction_threshold = 1;
+	SELECT high_connections, high_idle_in_transaction
+	FROM pghero.connection_summary}),
+	't|t', 'connection_summary: alarms with low thresholds');
+is( $node->safe_psql('postgres', q{
+	SET pghero.total_connections_threshold = 6;
+	SELECT high_connections FROM pghero.connection_summary;
+	SET pghero.total_connections_threshold = 7;
+	SELECT high_connections FROM pghero.connection_summary}),
+	"t\nf", 'connection_summary: high_connections from the threshold on');
+
+is( $node->safe_psql('postgres', q{
+	SELECT application_name, state FROM pghero.running_queries
+	WHERE application_name LIKE 'regress_pghero_%'
+	ORDER BY application_name COLLATE "C"}),
+	"regress_pghero_busy|active\nregress_pghero_iit|idle in transaction",
+	'running_queries: active and idle-in-transaction sessions, not idle ones');
+
+#--------------------------------------------------------------------------
+# End the background sessions
+#--------------------------------------------------------------------------
+
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($busy_pid)");
+ok(session_wait_for($busy, 'err', qr/canceling statement due to user request/),
+	'busy session cancelled');
+session_query($iit, 'COMMIT');
+is(session_quit($_), 0, 'background psql exits cleanly')
+  foreach (@pool, $iit, $busy);
+ok(wait_alone(), 'every background session is gone');
+is( $node->safe_psql('postgres', q{
+	SELECT count(*) FROM pghero.connection_sources
+	WHERE application_name = 'regress_pghero_pool'}),
+	'0', 'connection_sources: the pool is gone');
+
+$node->stop;
+done_testing();
