@@ -1365,8 +1365,8 @@ BEGIN
 		refusal_detail := 'pghero never signals the session that asks.';
 		refusal_code := 'invalid_parameter_value';
 	ELSIF t.backend_type IS DISTINCT FROM 'client backend' THEN
-		refusal := pg_catalog.format('process %s is not a client backend', t.pid);
-		refusal_detail := pg_catalog.format('It is a %s process; pghero only signals client sessions.', t.backend_type);
+		refusal := pg_catalog.format('cannot %s a %s process', p_action, t.backend_type);
+		refusal_detail := pg_catalog.format('Process %s is not a client backend; pghero only signals client sessions.', t.pid);
 		refusal_code := 'invalid_parameter_value';
 	ELSIF t.is_superuser AND NOT caller_is_superuser THEN
 		refusal := pg_catalog.format('permission denied to %s a superuser''s session', p_action);
@@ -1446,7 +1446,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.kill_long_running_queries() IS
 'Terminate every client backend of this database whose query has run longer than pghero.long_running_query_sec; returns the sessions terminated';
 
-CREATE FUNCTION @extschema@.kill_all(database name DEFAULT pg_catalog.current_database())
+CREATE FUNCTION @extschema@.kill_all(datname name DEFAULT pg_catalog.current_database())
 RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
 			   database name, query text, action text, signalled boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -1458,7 +1458,7 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_database d
 				   WHERE d.datname OPERATOR(pg_catalog.=) db) THEN
 		RAISE EXCEPTION 'database "%" does not exist', db
-			USING ERRCODE = 'undefined_database',
+			USING ERRCODE = 'invalid_catalog_name',
 				  HINT = 'See pghero.database_sizes for the databases of this cluster.';
 	END IF;
 	RETURN QUERY

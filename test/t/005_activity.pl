@@ -260,6 +260,35 @@ is(session_quit($vacuumer), 0, 'vacuum session exits cleanly');
 
 ok(wait_alone(), 'no other client session is left');
 
+# Exact counts are read from one long-lived session: a connection made by
+# safe_psql may still be visible for a moment after it is closed.
+my $observer = session_start(application_name => 'regress_pghero_observer');
+
+# Run SQL in the observer session; its output, or a diag of its errors.
+sub observe
+{
+	my ($sql) = @_;
+	my $r = session_query($observer, $sql);
+	diag("observer: $r->[1]") if $r->[1] ne '';
+	return $r->[0];
+}
+
+# Poll in the observer session until $sql returns $expected, bounded.
+sub observe_until
+{
+	my ($sql, $expected) = @_;
+	my $deadline = time + $wait_secs;
+	my $got;
+	while (time < $deadline)
+	{
+		$got = observe($sql);
+		return 1 if $got eq $expected;
+		select(undef, undef, undef, 0.1);
+	}
+	diag("observe_until gave up on: $sql\nexpected: $expected\nlast: $got");
+	return 0;
+}
+
 my @pool = map { session_start(application_name => 'regress_pghero_pool') } 1 .. 3;
 my @pool_pids = map { session_query($_, 'SELECT pg_backend_pid()')->[0] } @pool;
 my $iit = session_start(application_name => 'regress_pghero_iit');
@@ -267,22 +296,23 @@ session_query($iit, 'BEGIN; SELECT 1');
 my $busy = session_start(application_name => 'regress_pghero_busy');
 my $busy_pid = session_query($busy, 'SELECT pg_backend_pid()')->[0];
 session_send($busy, 'SELECT pg_sleep(60);');
-ok( poll_until(qq{
-	SELECT count(*) FROM pg_stat_activity
-	WHERE pid = $busy_pid AND wait_event = 'PgSleep'}, '1'),
-	'busy session is running');
+ok( observe_until(qq{
+	SELECT count(*) FILTER (WHERE pid = $busy_pid AND wait_event = 'PgSleep')
+		   || '/' || count(*) FILTER (WHERE backend_type = 'client backend')
+	FROM pg_stat_activity}, '1/6'),
+	'busy session is running; 6 client sessions in all');
 
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SELECT database, "user" = current_user, client_addr IS NULL, total_connections
 	FROM pghero.connection_sources
 	WHERE application_name = 'regress_pghero_pool'}),
 	'postgres|t|t|3',
 	'connection_sources: one row for the pool with total_connections = 3');
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SELECT sum(total_connections), count(*) FROM pghero.connection_sources}),
 	'6|4', 'connection_sources: 6 client connections from 4 sources');
 
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SELECT string_agg(pid::text, ',' ORDER BY pid),
 		   bool_and(backend_type = 'client backend'),
 		   bool_and(state = 'idle'), bool_and(database = 'postgres'),
@@ -291,7 +321,7 @@ is( $node->safe_psql('postgres', q{
 	WHERE application_name = 'regress_pghero_pool'}),
 	join(',', sort { $a <=> $b } @pool_pids) . '|t|t|t|t',
 	'connections: the three pool sessions, idle');
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SELECT (SELECT count(*) FROM pghero.connections)
 		   = (SELECT count(*) FROM pg_stat_activity),
 		   (SELECT count(*) FROM pghero.connections
@@ -300,13 +330,13 @@ is( $node->safe_psql('postgres', q{
 			WHERE backend_type = 'checkpointer')}),
 	't|6|1', 'connections: every backend, server processes included');
 
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SELECT state, total_connections FROM pghero.connection_states
 	ORDER BY state COLLATE "C"}),
 	"active|2\nidle|3\nidle in transaction|1",
 	'connection_states: 2 active, 3 idle, 1 idle in transaction');
 
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SELECT total_connections, active_connections,
 		   idle_in_transaction_connections,
 		   max_connections = current_setting('max_connections')::int,
@@ -317,20 +347,23 @@ is( $node->safe_psql('postgres', q{
 	FROM pghero.connection_summary}),
 	'6|2|1|t|t|t|t|f|f',
 	'connection_summary: counts, and no alarm with the default thresholds');
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SET pghero.total_connections_threshold = 2;
 	SET pghero.idle_in_transaction_threshold = 1;
 	SELECT high_connections, high_idle_in_transaction
-	FROM pghero.connection_summary}),
+	FROM pghero.connection_summary;
+	RESET pghero.total_connections_threshold;
+	RESET pghero.idle_in_transaction_threshold}),
 	't|t', 'connection_summary: alarms with low thresholds');
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SET pghero.total_connections_threshold = 6;
 	SELECT high_connections FROM pghero.connection_summary;
 	SET pghero.total_connections_threshold = 7;
-	SELECT high_connections FROM pghero.connection_summary}),
+	SELECT high_connections FROM pghero.connection_summary;
+	RESET pghero.total_connections_threshold}),
 	"t\nf", 'connection_summary: high_connections from the threshold on');
 
-is( $node->safe_psql('postgres', q{
+is( observe(q{
 	SELECT application_name, state FROM pghero.running_queries
 	WHERE application_name LIKE 'regress_pghero_%'
 	ORDER BY application_name COLLATE "C"}),
@@ -346,7 +379,7 @@ ok(session_wait_for($busy, 'err', qr/canceling statement due to user request/),
 	'busy session cancelled');
 session_query($iit, 'COMMIT');
 is(session_quit($_), 0, 'background psql exits cleanly')
-  foreach (@pool, $iit, $busy);
+  foreach (@pool, $iit, $busy, $observer);
 ok(wait_alone(), 'every background session is gone');
 is( $node->safe_psql('postgres', q{
 	SELECT count(*) FROM pghero.connection_sources

@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# test/bench/catalog.sh -- cost of every pghero view on a large catalog.
+#
+# Builds a throwaway cluster in a temporary directory with BENCH_TABLES
+# tables (default 10,000), each "(id serial primary key, a int, b text)"
+# with two more indexes: 3 indexes, a sequence and a TOAST table per table.
+# Then it runs "SELECT * FROM pghero.<view>" for every view of schema
+# pghero (enumerated from pg_class, so new views are covered) RUNS times,
+# interleaved, in one session, with the rows sent to /dev/null, and prints
+# per view the wall time of each run (psql \timing: from sending the query
+# to having received every row, so every column is evaluated), the median
+# and its ratio to two baselines measured the same way in the same session:
+# "SELECT * FROM pg_class" and "SELECT * FROM pg_stat_user_tables".
+# Views whose median exceeds 1 s are flagged SLOW.  The goal is every view
+# under 1 s at 10,000 tables.  Nothing is asserted: this is not part of the
+# test suite (see STYLE.md: benchmarks print ratios, never assert on time).
+#
+# The views run with the default max_locks_per_transaction: they must never
+# need more.  Only the creation step may, with BENCH_CREATE_MAX_LOCKS set
+# (the server is then restarted with the default before measuring).
+#
+# Usage (as root, the server runs as OS user postgres; or as any other
+# user, who then runs the server):
+#   test/bench/catalog.sh
+# Environment:
+#   BENCH_TABLES=10000          tables to create
+#   BENCH_BATCH=500             tables created per transaction
+#   BENCH_RUNS=3                runs of every view
+#   BENCH_CREATE_MAX_LOCKS=     max_locks_per_transaction for the creation
+#                               step only (empty: server default)
+#   BENCH_EXPLAIN=1             also print EXPLAIN (ANALYZE, BUFFERS) of the
+#                               views over 1 s
+#   BENCH_KEEP=1                keep the cluster's directory (stopped)
+#   PG_CONFIG=...               default /usr/lib/postgresql/15/bin/pg_config
+#
+# The extension must be installed (make install) in that PostgreSQL.
+set -euo pipefail
+
+TABLES="${BENCH_TABLES:-10000}"
+BATCH="${BENCH_BATCH:-500}"
+RUNS="${BENCH_RUNS:-3}"
+CREATE_MAX_LOCKS="${BENCH_CREATE_MAX_LOCKS:-}"
+PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}"
+BINDIR="$("$PG_CONFIG" --bindir)"
+export LC_ALL=C.UTF-8
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# Servers refuse to run as root: root runs everything as postgres.
+if [ "$(id -u)" -eq 0 ]; then
+	RUN=(runuser -u postgres --)
+else
+	RUN=()
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/pghero-bench.XXXXXX")"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$WORK"
+chmod 700 "$WORK"
+PGDATA="$WORK/data"
+SOCK="$WORK"
+STARTED=0
+
+cleanup() {
+	if [ "$STARTED" -eq 1 ]; then
+		"${RUN[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+	fi
+	if [ "${BENCH_KEEP:-0}" = "1" ]; then
+		log "kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A TCP port nobody listens on (the server listens on its Unix socket only,
+# in $WORK, but the port also names that socket).
+PORT=""
+for p in $(shuf -i 20000-60000 -n 200); do
+	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		PORT="$p"
+		break
+	fi
+done
+[ -n "$PORT" ] || { echo "no free port found" >&2; exit 1; }
+
+psql_() {
+	"${RUN[@]}" "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" "$@"
+}
+
+server_start() {
+	"${RUN[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -l "$WORK/server.log" -w \
+		-o "$*" start >/dev/null
+	STARTED=1
+}
+
+server_stop() {
+	"${RUN[@]}" "$BINDIR/pg_ctl" -D "$PGDATA" -w stop >/dev/null
+	STARTED=0
+}
+
+log "initdb in $WORK (port $PORT)"
+"${RUN[@]}" "$BINDIR/initdb" -D "$PGDATA" -A trust -U postgres --no-sync >/dev/null
+cat >>"$PGDATA/postgresql.conf" <<EOF
+shared_preload_libraries = 'pg_stat_statements,pghero'
+listen_addresses = ''
+unix_socket_directories = '$SOCK'
+port = $PORT
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+autovacuum = off
+shared_buffers = 256MB
+max_wal_size = 4GB
+EOF
+
+if [ -n "$CREATE_MAX_LOCKS" ]; then
+	server_start "-c max_locks_per_transaction=$CREATE_MAX_LOCKS"
+else
+	server_start
+fi
+CREATE_LOCKS="$(psql_ -d postgres -Atc 'SHOW max_locks_per_transaction')"
+
+psql_ -d postgres -c 'CREATE DATABASE pghero_bench'
+psql_ -d pghero_bench -c 'CREATE EXTENSION pg_stat_statements' -c 'CREATE EXTENSION pghero'
+
+log "creating $TABLES tables with 3 indexes each, $BATCH per transaction"
+t0=$(date +%s)
+for ((first = 1; first <= TABLES; first += BATCH)); do
+	last=$((first + BATCH - 1))
+	[ "$last" -gt "$TABLES" ] && last="$TABLES"
+	psql_ -d pghero_bench <<EOF
+DO \$\$
+BEGIN
+	FOR i IN $first..$last LOOP
+		EXECUTE format('CREATE TABLE bench_%s (id serial PRIMARY KEY, a int, b text)', i);
+		EXECUTE format('CREATE INDEX bench_%s_a_idx ON bench_%s (a)', i, i);
+		EXECUTE format('CREATE INDEX bench_%s_b_idx ON bench_%s (b)', i, i);
+	END LOOP;
+END
+\$\$;
+EOF
+done
+log "created in $(( $(date +%s) - t0 )) s; ANALYZE"
+psql_ -d pghero_bench -c 'ANALYZE'
+
+# Measure with the default max_locks_per_transaction.
+if [ -n "$CREATE_MAX_LOCKS" ]; then
+	server_stop
+	server_start
+fi
+
+mapfile -t VIEWS < <(psql_ -d pghero_bench -Atc "
+	SELECT c.relname FROM pg_catalog.pg_class c
+	WHERE c.relnamespace = 'pghero'::regnamespace AND c.relkind IN ('v', 'm')
+	ORDER BY c.relname COLLATE \"C\"")
+BASELINES=("pg_catalog.pg_class" "pg_catalog.pg_stat_user_tables")
+
+# Row counts, in their own session.
+declare -A ROWS
+{
+	for v in "${BASELINES[@]}"; do
+		echo "SELECT '$v', count(*) FROM $v;"
+	done
+	for v in "${VIEWS[@]}"; do
+		echo "SELECT 'pghero.$v', count(*) FROM (SELECT * FROM pghero.\"$v\" OFFSET 0) s;"
+	done
+} >"$WORK/count.sql"
+chmod 644 "$WORK/count.sql"
+while IFS='|' read -r name n; do
+	ROWS["$name"]="$n"
+done < <(psql_ -d pghero_bench -At -v ON_ERROR_STOP=0 -f "$WORK/count.sql" 2>/dev/null)
+
+# Timed runs: one session, runs interleaved, rows to /dev/null.
+{
+	echo '\o /dev/null'
+	echo '\timing on'
+	for ((run = 1; run <= RUNS; run++)); do
+		for v in "${BASELINES[@]}"; do
+			echo "\\echo @@ $v"
+			echo "SELECT * FROM $v;"
+		done
+		for v in "${VIEWS[@]}"; do
+			echo "\\echo @@ pghero.$v"
+			echo "SELECT * FROM pghero.\"$v\";"
+		done
+	done
+} >"$WORK/bench.sql"
+chmod 644 "$WORK/bench.sql"
+log "running ${#VIEWS[@]} views and 2 baselines $RUNS times"
+psql_ -d pghero_bench -v ON_ERROR_STOP=0 -f "$WORK/bench.sql" >"$WORK/bench.out" 2>&1 || true
+
+# Collect "Time: N ms" per name; an error leaves no time for that run.
+declare -A TIMES ERRORS
+current=""
+while IFS= read -r line; do
+	case "$line" in
+	"@@ "*) current="${line#@@ }" ;;
+	Time:*)
+		ms="${line#Time: }"
+		ms="${ms%% ms*}"
+		TIMES["$current"]+="$ms "
+		;;
+	*ERROR*) ERRORS["$current"]="${line#*ERROR:  }" ;;
+	esac
+done <"$WORK/bench.out"
+
+median() {
+	printf '%s\n' $1 | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+BASE_CLASS="$(median "${TIMES[pg_catalog.pg_class]:-}")"
+BASE_STAT="$(median "${TIMES[pg_catalog.pg_stat_user_tables]:-}")"
+
+read -r NREL NIDX NSEQ < <(psql_ -d pghero_bench -Atc "
+	SELECT count(*), count(*) FILTER (WHERE relkind = 'i'),
+		   count(*) FILTER (WHERE relkind = 'S')
+	FROM pg_class" | tr '|' ' ')
+
+echo
+echo "pghero catalog benchmark: $TABLES tables x 3 indexes, $RUNS runs per view"
+echo "  $("$BINDIR/postgres" --version), $(nproc) CPUs"
+echo "  pg_class: $NREL relations, $NIDX indexes, $NSEQ sequences"
+echo "  max_locks_per_transaction: $CREATE_LOCKS while creating the tables," \
+	"$(psql_ -d pghero_bench -Atc 'SHOW max_locks_per_transaction') while running the views"
+echo "  time = wall time of SELECT * with every row received (psql \\timing, rows to /dev/null)"
+echo "  x pg_class / x stat = median / median of SELECT * FROM pg_class / pg_stat_user_tables"
+echo
+printf '%-34s %8s %s %10s %10s %10s %s\n' "relation" "rows" \
+	"$(for ((r = 1; r <= RUNS; r++)); do printf '%10s ' "run $r ms"; done)" \
+	"median ms" "x pg_class" "x stat" ""
+line() {
+	local name="$1" label="$2"
+	local times="${TIMES[$name]:-}" med flag=""
+	med="$(median "$times")"
+	if [ -z "$med" ]; then
+		printf '%-34s %8s ERROR: %s\n' "$label" "${ROWS[$name]:-?}" "${ERRORS[$name]:-no time}"
+		return
+	fi
+	awk -v m="$med" 'BEGIN { exit !(m > 1000) }' && flag="SLOW (> 1 s)"
+	printf '%-34s %8s %s %10.1f %10.1f %10.1f %s\n' "$label" "${ROWS[$name]:-?}" \
+		"$(for t in $times; do printf '%10.1f ' "$t"; done)" "$med" \
+		"$(awk -v m="$med" -v b="$BASE_CLASS" 'BEGIN { print (b > 0 ? m / b : 0) }')" \
+		"$(awk -v m="$med" -v b="$BASE_STAT" 'BEGIN { print (b > 0 ? m / b : 0) }')" \
+		"$flag"
+}
+for v in "${BASELINES[@]}"; do
+	line "$v" "(baseline) ${v#pg_catalog.}"
+done
+for v in "${VIEWS[@]}"; do
+	line "pghero.$v" "$v"
+done
+
+SLOW=()
+for v in "${VIEWS[@]}"; do
+	med="$(median "${TIMES[pghero.$v]:-}")"
+	[ -n "$med" ] && awk -v m="$med" 'BEGIN { exit !(m > 1000) }' && SLOW+=("$v")
+done
+echo
+if [ "${#SLOW[@]}" -eq 0 ]; then
+	echo "every view under 1 s"
+else
+	echo "views over 1 s: ${SLOW[*]}"
+	if [ "${BENCH_EXPLAIN:-0}" = "1" ]; then
+		for v in "${SLOW[@]}"; do
+			echo
+			echo "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM pghero.$v"
+			psql_ -d pghero_bench -Atc "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM pghero.\"$v\""
+		done
+	fi
+fi
