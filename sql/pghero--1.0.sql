@@ -530,7 +530,7 @@ SELECT d.datname AS database,
 	   100 * s.total_ms / NULLIF(pg_catalog.sum(s.total_ms) OVER (), 0) AS percent_of_total,
 	   s.shared_blks_hit,
 	   s.shared_blks_read,
-	   100.0 * s.shared_blks_hit / NULLIF(s.shared_blks_hit + s.shared_blks_read, 0) AS cache_hit_percent,
+	   (100.0 * s.shared_blks_hit / NULLIF(s.shared_blks_hit + s.shared_blks_read, 0))::float8 AS cache_hit_percent,
 	   s.temp_blks_read,
 	   s.temp_blks_written
 FROM s
@@ -871,9 +871,9 @@ WITH r AS (
 SELECT r.kind,
 	   coalesce(r.blocks_hit, 0) AS blocks_hit,
 	   coalesce(r.blocks_read, 0) AS blocks_read,
-	   100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0) AS hit_rate,
+	   (100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0))::float8 AS hit_rate,
 	   c.cache_hit_rate_threshold AS threshold,
-	   (100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0)) >= c.cache_hit_rate_threshold AS healthy
+	   (100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0))::float8 >= c.cache_hit_rate_threshold AS healthy
 FROM r CROSS JOIN @extschema@.config() c;
 
 COMMENT ON VIEW @extschema@.cache_hit_rates IS
