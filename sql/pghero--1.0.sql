@@ -270,7 +270,43 @@ COMMENT ON FUNCTION @extschema@._sequence_values() IS
 
 -- pg_stat_statements may be absent, not preloaded, or installed in any
 -- schema: find it through pg_extension on every call, call only the
--- function that belongs to the extension, and say clearly what is missing.
+-- functions that belong to the extension, and say clearly what is missing.
+CREATE FUNCTION @extschema@._pgss_function(fn name, nargs integer)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	qualified text;
+BEGIN
+	SELECT pg_catalog.format('%I.%I', n.nspname, p.proname) INTO qualified
+	FROM pg_catalog.pg_extension e
+		 JOIN pg_catalog.pg_depend d
+			ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+		   AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+		   AND d.deptype OPERATOR(pg_catalog.=) 'e'
+		   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+		 JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objid
+		 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+	WHERE e.extname OPERATOR(pg_catalog.=) 'pg_stat_statements'
+	  AND p.proname OPERATOR(pg_catalog.=) fn
+	  AND p.pronargs OPERATOR(pg_catalog.>=) nargs
+	ORDER BY p.pronargs
+	LIMIT 1;
+
+	IF qualified IS NULL THEN
+		RAISE EXCEPTION 'pg_stat_statements is not installed in database "%"', pg_catalog.current_database()
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Query statistics come from the pg_stat_statements extension.',
+				  HINT = 'Add pg_stat_statements to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements in this database.';
+	END IF;
+	RETURN qualified;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._pgss_function(name, integer) IS
+'Schema-qualified name of a function of the pg_stat_statements extension taking at least nargs arguments, or an error saying it is not installed (internal)';
+
 CREATE FUNCTION @extschema@._statements()
 RETURNS TABLE (
 	userid oid, dbid oid, queryid bigint, toplevel boolean, query text,
@@ -281,28 +317,8 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	fn text;
+	fn text := @extschema@._pgss_function('pg_stat_statements', 1);
 BEGIN
-	SELECT pg_catalog.format('%I.%I', n.nspname, p.proname) INTO fn
-	FROM pg_catalog.pg_extension e
-		 JOIN pg_catalog.pg_depend d
-			ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-		   AND d.refobjid OPERATOR(pg_catalog.=) e.oid
-		   AND d.deptype OPERATOR(pg_catalog.=) 'e'
-		   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-		 JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objid
-		 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-	WHERE e.extname OPERATOR(pg_catalog.=) 'pg_stat_statements'
-	  AND p.proname OPERATOR(pg_catalog.=) 'pg_stat_statements'
-	  AND p.proargtypes OPERATOR(pg_catalog.=) '16'::pg_catalog.oidvector;
-
-	IF fn IS NULL THEN
-		RAISE EXCEPTION 'pg_stat_statements is not installed in database "%"', pg_catalog.current_database()
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = 'Query statistics come from the pg_stat_statements extension.',
-				  HINT = 'Add pg_stat_statements to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements in this database.';
-	END IF;
-
 	BEGIN
 		RETURN QUERY EXECUTE pg_catalog.format(
 			'SELECT s.userid, s.dbid, s.queryid, s.toplevel, s.query,'
@@ -1479,27 +1495,8 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	fn text;
+	fn text := @extschema@._pgss_function('pg_stat_statements_reset', 3);
 BEGIN
-	SELECT pg_catalog.format('%I.%I', n.nspname, p.proname) INTO fn
-	FROM pg_catalog.pg_extension e
-		 JOIN pg_catalog.pg_depend d
-			ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-		   AND d.refobjid OPERATOR(pg_catalog.=) e.oid
-		   AND d.deptype OPERATOR(pg_catalog.=) 'e'
-		   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-		 JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objid
-		 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-	WHERE e.extname OPERATOR(pg_catalog.=) 'pg_stat_statements'
-	  AND p.proname OPERATOR(pg_catalog.=) 'pg_stat_statements_reset'
-	  AND p.pronargs OPERATOR(pg_catalog.>=) 3;
-
-	IF fn IS NULL THEN
-		RAISE EXCEPTION 'pg_stat_statements is not installed in database "%"', pg_catalog.current_database()
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  HINT = 'Add pg_stat_statements to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements in this database.';
-	END IF;
-
 	EXECUTE pg_catalog.format('SELECT %s($1, $2, $3)', fn) USING $1, $2, $3;
 
 	INSERT INTO @extschema@.audit_log
