@@ -571,8 +571,24 @@ COMMENT ON VIEW @extschema@.slow_queries IS
 -- Space
 --------------------------------------------------------------------------
 
+-- Every partitioned table or index with each of its partitions, at any
+-- depth, from pg_inherits (pg_partition_tree() would lock them)
+CREATE VIEW @extschema@._partition_tree AS
+WITH RECURSIVE tree AS (
+	SELECT i.inhparent AS ancestor, i.inhrelid AS relid
+	FROM pg_catalog.pg_inherits i
+		 JOIN pg_catalog.pg_class p ON p.oid = i.inhparent AND p.relkind IN ('p', 'I')
+	UNION ALL
+	SELECT t.ancestor, i.inhrelid
+	FROM tree t
+		 JOIN pg_catalog.pg_inherits i ON i.inhparent = t.relid)
+SELECT tree.ancestor, tree.relid FROM tree;
+
+COMMENT ON VIEW @extschema@._partition_tree IS
+'Every partitioned table or index paired with each of its partitions at any depth (internal)';
+
 CREATE VIEW @extschema@.relation_sizes AS
-WITH RECURSIVE rels AS MATERIALIZED (
+WITH rels AS MATERIALIZED (
 	SELECT c.oid, c.relkind, c.relname, c.relnamespace, c.relispartition,
 		   CASE WHEN c.relkind IN ('p', 'I') THEN NULL
 				ELSE @extschema@._relation_size(c.oid) END AS size_bytes
@@ -581,20 +597,12 @@ WITH RECURSIVE rels AS MATERIALIZED (
 	WHERE c.relkind IN ('r', 'm', 'i', 'p', 'I')
 	  AND c.relpersistence <> 't'
 	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])),
-tree AS (
-	SELECT i.inhparent AS ancestor, i.inhrelid AS relid
-	FROM pg_catalog.pg_inherits i
-		 JOIN rels p ON p.oid = i.inhparent AND p.relkind IN ('p', 'I')
-	UNION ALL
-	SELECT t.ancestor, i.inhrelid
-	FROM tree t
-		 JOIN pg_catalog.pg_inherits i ON i.inhparent = t.relid),
 rollup AS (
 	SELECT t.ancestor,
 		   pg_catalog.sum(r.size_bytes)::bigint AS size_bytes,
 		   pg_catalog.bool_and(r.size_bytes IS NOT NULL) AS measured,
 		   pg_catalog.count(*)::integer AS partitions
-	FROM tree t
+	FROM @extschema@._partition_tree t
 		 JOIN rels r ON r.oid = t.relid AND r.relkind NOT IN ('p', 'I')
 	GROUP BY t.ancestor)
 SELECT n.nspname AS schemaname,
@@ -622,7 +630,7 @@ COMMENT ON VIEW @extschema@.relation_sizes IS
 'Size of every table, materialized view and index of this database (with its TOAST data); partitioned tables and indexes show the sum of their partitions';
 
 CREATE VIEW @extschema@.table_sizes AS
-WITH RECURSIVE rels AS MATERIALIZED (
+WITH rels AS MATERIALIZED (
 	SELECT c.oid, c.relkind, c.relname, c.relnamespace, c.relispartition,
 		   CASE WHEN c.relkind <> 'p' THEN @extschema@._relation_size(c.oid) END AS table_bytes,
 		   CASE WHEN c.relkind <> 'p' THEN @extschema@._total_relation_size(c.oid) END AS total_bytes
@@ -631,21 +639,13 @@ WITH RECURSIVE rels AS MATERIALIZED (
 	WHERE c.relkind IN ('r', 'm', 'p')
 	  AND c.relpersistence <> 't'
 	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])),
-tree AS (
-	SELECT i.inhparent AS ancestor, i.inhrelid AS relid
-	FROM pg_catalog.pg_inherits i
-		 JOIN rels p ON p.oid = i.inhparent AND p.relkind = 'p'
-	UNION ALL
-	SELECT t.ancestor, i.inhrelid
-	FROM tree t
-		 JOIN pg_catalog.pg_inherits i ON i.inhparent = t.relid),
 rollup AS (
 	SELECT t.ancestor,
 		   pg_catalog.sum(r.table_bytes)::bigint AS table_bytes,
 		   pg_catalog.sum(r.total_bytes)::bigint AS total_bytes,
 		   pg_catalog.bool_and(r.table_bytes IS NOT NULL AND r.total_bytes IS NOT NULL) AS measured,
 		   pg_catalog.count(*)::integer AS partitions
-	FROM tree t
+	FROM @extschema@._partition_tree t
 		 JOIN rels r ON r.oid = t.relid AND r.relkind <> 'p'
 	GROUP BY t.ancestor),
 sized AS (
@@ -1733,7 +1733,9 @@ BEGIN
 			('table_sizes', 'size_bytes', 'Total size in bytes: table, TOAST and indexes; NULL when it could not be measured without waiting'),
 			('table_sizes', 'table_bytes', 'Size of the table and its TOAST data in bytes'),
 			('table_sizes', 'index_bytes', 'Size of its indexes in bytes'),
-			('relation_sizes', 'size_bytes', 'Size in bytes (a table with its TOAST data, without indexes); NULL when it could not be measured without waiting')),
+			('_partition_tree', 'ancestor', 'OID of a partitioned table or index'),
+		('_partition_tree', 'relid', 'OID of one of its partitions, at any depth'),
+		('relation_sizes', 'size_bytes', 'Size in bytes (a table with its TOAST data, without indexes); NULL when it could not be measured without waiting')),
 		-- a view that filters another one (slow_queries, ...) shares its comments
 		base(view, base) AS (VALUES
 			('long_running_queries', 'running_queries'),

@@ -380,32 +380,32 @@ my $pid_s = start_session('regress_pghero_super', 'regress_super_s',
 my @refusals = (
 	[
 		'SELECT pghero.cancel(pg_backend_pid())',
-		qr/ERROR:\s+22023: cannot cancel your own session/,
+		qr/ERROR:\s+22023: .*cancel your own session/,
 		'own session (cancel)'
 	],
 	[
 		'SELECT pghero.terminate(pg_backend_pid())',
-		qr/ERROR:\s+22023: cannot terminate your own session/,
+		qr/ERROR:\s+22023: .*terminate your own session/,
 		'own session (terminate)'
 	],
 	[
 		"SELECT pghero.terminate($checkpointer)",
-		qr/ERROR:\s+22023: process $checkpointer is not a client backend/,
+		qr/ERROR:\s+22023: (?s:.*)not a client backend/,
 		'checkpointer (terminate)'
 	],
 	[
 		"SELECT pghero.cancel($checkpointer)",
-		qr/ERROR:\s+22023: process $checkpointer is not a client backend/,
+		qr/ERROR:\s+22023: (?s:.*)not a client backend/,
 		'checkpointer (cancel)'
 	],
 	[
 		"SELECT pghero.cancel($pid_s)",
-		qr/ERROR:\s+42501: permission denied to cancel a superuser's session/,
+		qr/ERROR:\s+42501: .*superuser/,
 		'superuser session (cancel)'
 	],
 	[
 		"SELECT pghero.terminate($pid_s)",
-		qr/ERROR:\s+42501: permission denied to terminate a superuser's session/,
+		qr/ERROR:\s+42501: .*superuser/,
 		'superuser session (terminate)'
 	]);
 foreach my $r (@refusals)
@@ -494,65 +494,52 @@ ok( $node->poll_query_until(
 		  AND pid <> pg_backend_pid()}),
 	'only the expected sessions are connected to postgres');
 
-# KNOWN BUG (TODO): pghero.kill_all() cannot be called at all.  Its input
-# parameter "database" has the name of one of its RETURNS TABLE columns, so
-# PL/pgSQL refuses to compile it: ERROR: parameter name "database" used more
-# than once.  (CREATE EXTENSION does not notice: extension scripts run with
-# check_function_bodies off.)  Behind it, its RAISE for an unknown database
-# uses ERRCODE = 'undefined_database', which is no PL/pgSQL condition name
-# (SQLSTATE 3D000 is invalid_catalog_name), so that call fails with 42704
-# "unrecognized exception condition".  Remove the TODO once both are fixed.
-TODO:
+($ret, $out, $err) = psql_as(
+	'regress_pghero_admin', q{
+	SELECT pid, "user", action, signalled
+	FROM pghero.kill_all('postgres') ORDER BY pid});
+is($ret, 0, 'admin: kill_all(\'postgres\') succeeds')
+  or diag("kill_all failed: $err");
+is( $out,
+	join("\n",
+		map { "$_|regress_pghero_app|terminate|t" }
+		sort { $a <=> $b } ($pid_e, $pid_f)),
+	'admin: kill_all terminates the app sessions only');
+if ($ret == 0)
 {
-	local $TODO =
-	  'pghero.kill_all(): parameter "database" clashes with its output column "database"; ERRCODE undefined_database does not exist';
-
-	($ret, $out, $err) = psql_as(
-		'regress_pghero_admin', q{
-		SELECT pid, "user", action, signalled
-		FROM pghero.kill_all('postgres') ORDER BY pid});
-	is($ret, 0, 'admin: kill_all(\'postgres\') succeeds')
-	  or diag("kill_all failed: $err");
-	is( $out,
-		join("\n",
-			map { "$_|regress_pghero_app|terminate|t" }
-			sort { $a <=> $b } ($pid_e, $pid_f)),
-		'admin: kill_all terminates the app sessions only');
-	if ($ret == 0)
-	{
-		like(
-			finish_session('regress_app_e'),
-			qr/FATAL:  terminating connection due to administrator command/,
-			'admin: active app session was terminated by kill_all');
-		ok(wait_session_gone($pid_e), 'active app session is gone');
-		ok(wait_session_gone($pid_f), 'idle app session is gone');
-	}
-	else
-	{
-		# do not wait for sessions that nothing signalled
-		fail('admin: active app session was terminated by kill_all');
-		fail('active app session is gone');
-		fail('idle app session is gone');
-	}
-	is_deeply(
-		[ sort @{ new_audit_rows() } ],
-		[
-			sort map {
-				"regress_pghero_admin|regress_pghero_admin|terminate|$_|regress_pghero_app|t"
-			} ($pid_e, $pid_f)
-		],
-		'audit_log: one row per session terminated by kill_all');
-
-	($ret, $out, $err) = psql_as('regress_pghero_admin',
-		"SELECT * FROM pghero.kill_all('no_such_db')");
 	like(
-		$err,
-		qr/ERROR:\s+3D000: database "no_such_db" does not exist/,
-		'admin: kill_all of an unknown database fails');
+		finish_session('regress_app_e'),
+		qr/FATAL:  terminating connection due to administrator command/,
+		'admin: active app session was terminated by kill_all');
+	ok(wait_session_gone($pid_e), 'active app session is gone');
+	ok(wait_session_gone($pid_f), 'idle app session is gone');
 }
+else
+{
+	# kill_all failed: do not wait for sessions that nothing signalled
+	fail('admin: active app session was terminated by kill_all');
+	fail('active app session is gone');
+	fail('idle app session is gone');
+}
+is_deeply(
+	[ sort @{ new_audit_rows() } ],
+	[
+		sort map {
+			"regress_pghero_admin|regress_pghero_admin|terminate|$_|regress_pghero_app|t"
+		} ($pid_e, $pid_f)
+	],
+	'audit_log: one row per session terminated by kill_all');
+
+($ret, $out, $err) = psql_as('regress_pghero_admin',
+	"SELECT * FROM pghero.kill_all('no_such_db')");
+like(
+	$err,
+	qr/ERROR:\s+3D000: database "no_such_db" does not exist/,
+	'admin: kill_all of an unknown database fails');
 ok(session_alive($pid_s2), 'superuser session survived kill_all');
 ok(session_alive($pid_g), 'session in another database survived kill_all');
-is_deeply(new_audit_rows(), [], 'audit_log: nothing else logged by kill_all');
+is_deeply(new_audit_rows(), [],
+	'audit_log: nothing logged for an unknown database');
 
 #
 # pghero_admin: reset_query_stats
