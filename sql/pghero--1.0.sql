@@ -109,13 +109,13 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._relation_size(regclass) IS
 'pg_table_size() that returns NULL instead of waiting for a lock held by another session (internal)';
 
-CREATE FUNCTION @extschema@._total_relation_size(regclass)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'pghero_total_relation_size'
+CREATE FUNCTION @extschema@._relation_sizes(regclass, OUT table_bytes bigint, OUT index_bytes bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pghero_relation_sizes'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._total_relation_size(regclass) IS
-'pg_total_relation_size() that returns NULL instead of waiting for a lock held by another session (internal)';
+COMMENT ON FUNCTION @extschema@._relation_sizes(regclass) IS
+'pg_table_size() and pg_indexes_size() in one pass, each NULL instead of waiting for a lock held by another session (internal)';
 
 CREATE FUNCTION @extschema@._sequence_last_value(regclass)
 RETURNS bigint
@@ -133,13 +133,15 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._index_definition(regclass) IS
 'pg_get_indexdef() that returns NULL instead of waiting for a lock held by another session (internal)';
 
-CREATE FUNCTION @extschema@._index_columns(regclass, include boolean)
-RETURNS text[]
-AS 'MODULE_PATHNAME', 'pghero_index_columns'
+CREATE FUNCTION @extschema@._index_description(regclass,
+	OUT definition text, OUT columns text[], OUT include_columns text[],
+	OUT predicate text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pghero_index_description'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._index_columns(regclass, boolean) IS
-'Key (or INCLUDE) columns of an index as pg_get_indexdef() shows them, NULL instead of waiting for a lock (internal)';
+COMMENT ON FUNCTION @extschema@._index_description(regclass) IS
+'Definition, key and INCLUDE columns and predicate of an index, all NULL instead of waiting for a lock held by another session (internal)';
 
 CREATE FUNCTION @extschema@._constraint_definition(oid)
 RETURNS text
@@ -632,10 +634,11 @@ COMMENT ON VIEW @extschema@.relation_sizes IS
 CREATE VIEW @extschema@.table_sizes AS
 WITH rels AS MATERIALIZED (
 	SELECT c.oid, c.relkind, c.relname, c.relnamespace, c.relispartition,
-		   CASE WHEN c.relkind <> 'p' THEN @extschema@._relation_size(c.oid) END AS table_bytes,
-		   CASE WHEN c.relkind <> 'p' THEN @extschema@._total_relation_size(c.oid) END AS total_bytes
+		   z.table_bytes,
+		   z.table_bytes + z.index_bytes AS total_bytes
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		 LEFT JOIN LATERAL @extschema@._relation_sizes(c.oid) z ON c.relkind <> 'p'
 	WHERE c.relkind IN ('r', 'm', 'p')
 	  AND c.relpersistence <> 't'
 	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])),
@@ -699,14 +702,14 @@ SELECT n.nspname AS schemaname,
 	   ic.relname AS indexname,
 	   i.indexrelid,
 	   am.amname AS access_method,
-	   @extschema@._index_columns(i.indexrelid, false) AS columns,
-	   @extschema@._index_columns(i.indexrelid, true) AS include_columns,
-	   pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
+	   d.columns,
+	   d.include_columns,
+	   d.predicate,
 	   i.indisunique AS is_unique,
 	   i.indisprimary AS is_primary,
 	   i.indisvalid AS is_valid,
 	   i.indexrelid IN (SELECT b.b FROM @extschema@._indexes_being_built() b(b)) AS being_built,
-	   @extschema@._index_definition(i.indexrelid) AS definition,
+	   d.definition,
 	   s.idx_scan AS index_scans,
 	   z.size_bytes,
 	   pg_catalog.pg_size_pretty(z.size_bytes) AS size
@@ -716,6 +719,7 @@ FROM pg_catalog.pg_index i
 	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
 	 JOIN pg_catalog.pg_am am ON am.oid = ic.relam
 	 LEFT JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
+	 CROSS JOIN LATERAL @extschema@._index_description(i.indexrelid) d
 	 CROSS JOIN LATERAL (SELECT CASE WHEN ic.relkind = 'I' THEN NULL
 									 ELSE @extschema@._relation_size(i.indexrelid) END AS size_bytes) z
 WHERE n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
@@ -1622,9 +1626,9 @@ BEGIN
 			('connection_summary', 'high_connections', 'Whether total_connections reaches pghero.total_connections_threshold'),
 			('connection_summary', 'high_idle_in_transaction', 'Whether idle_in_transaction_connections reaches pghero.idle_in_transaction_threshold'),
 			('indexes', 'access_method', 'Index access method (btree, hash, gin, gist, ...)'),
-			('indexes', 'columns', 'Key columns or expressions, in order (operator classes, collations and ordering are in definition)'),
-			('indexes', 'include_columns', 'Non-key (INCLUDE) columns'),
-			('indexes', 'predicate', 'WHERE clause of a partial index, NULL otherwise'),
+			('indexes', 'columns', 'Key columns or expressions, in order (operator classes, collations and ordering are in definition); NULL when the table is locked by another session'),
+		('indexes', 'include_columns', 'Non-key (INCLUDE) columns; NULL when the table is locked by another session'),
+				('indexes', 'predicate', 'WHERE clause of a partial index, NULL otherwise (and when the table is locked)'),
 			('indexes', 'is_unique', 'Whether the index is unique'),
 			('indexes', 'is_primary', 'Whether the index backs the primary key'),
 			('indexes', 'is_valid', 'Whether the index is valid (usable by queries)'),
@@ -1802,9 +1806,9 @@ $$;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.config(),
 	@extschema@._relation_size(regclass),
-	@extschema@._total_relation_size(regclass),
+	@extschema@._relation_sizes(regclass),
 	@extschema@._index_definition(regclass),
-	@extschema@._index_columns(regclass, boolean),
+	@extschema@._index_description(regclass),
 	@extschema@._constraint_definition(oid),
 	@extschema@._activity(),
 	@extschema@._vacuum_progress(),

@@ -26,11 +26,32 @@
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
-/* RelFileNode became RelFileLocator in 16 */
+/*
+ * RelFileNode became RelFileLocator, and relation "filenodes" "numbers", in
+ * 16; backend IDs became proc numbers in 17.
+ */
 #if PG_VERSION_NUM >= 160000
-#define PGHERO_REL_LOCATOR(rel)		((rel)->rd_locator)
+#include "storage/relfilelocator.h"
+typedef RelFileLocator PgheroRelFile;
+#define PGHERO_SET_REL_FILE(f, spc, db, rel) \
+	((f).spcOid = (spc), (f).dbOid = (db), (f).relNumber = (rel))
+#define PgheroRelationMapOid(relid, shared) \
+	RelationMapOidToFilenumber((relid), (shared))
 #else
-#define PGHERO_REL_LOCATOR(rel)		((rel)->rd_node)
+#include "storage/relfilenode.h"
+typedef RelFileNode PgheroRelFile;
+#define PGHERO_SET_REL_FILE(f, spc, db, rel) \
+	((f).spcNode = (spc), (f).dbNode = (db), (f).relNode = (rel))
+#define PgheroRelationMapOid(relid, shared) \
+	RelationMapOidToFilenode((relid), (shared))
+#endif
+
+#if PG_VERSION_NUM >= 170000
+#define PGHERO_INVALID_BACKEND INVALID_PROC_NUMBER
+#define PgheroTempNamespaceBackend(nsp) GetTempNamespaceProcNumber(nsp)
+#else
+#define PGHERO_INVALID_BACKEND InvalidBackendId
+#define PgheroTempNamespaceBackend(nsp) GetTempNamespaceBackendId(nsp)
 #endif
 
 #endif							/* PGHERO_COMPAT_H */

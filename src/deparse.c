@@ -25,6 +25,7 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -35,7 +36,7 @@
 #include "pghero.h"
 
 PG_FUNCTION_INFO_V1(pghero_index_definition);
-PG_FUNCTION_INFO_V1(pghero_index_columns);
+PG_FUNCTION_INFO_V1(pghero_index_description);
 PG_FUNCTION_INFO_V1(pghero_constraint_definition);
 
 /*
@@ -118,42 +119,77 @@ pghero_index_definition(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
+/* pg_get_indexdef(index, n, true) for columns first..last, as text[] */
+static Datum
+index_columns(Oid indexrelid, int first, int last)
+{
+	int			n = Max(last - first + 1, 0);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		elems[i] = DirectFunctionCall3(pg_get_indexdef_ext,
+									   ObjectIdGetDatum(indexrelid),
+									   Int32GetDatum(first + i),
+									   BoolGetDatum(true));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
 /*
- * pghero_index_columns(regclass, include boolean) returns text[]
- *		The key columns (include = false) or the INCLUDE columns
- *		(include = true) of an index as pg_get_indexdef(index, n, true)
- *		shows them, or NULL instead of waiting for a lock.
+ * pghero_index_description(regclass, OUT definition text,
+ *		OUT columns text[], OUT include_columns text[], OUT predicate text)
+ *		returns record
+ *
+ * Everything the indexes view deparses about an index, under one lock of
+ * the index and its table taken without waiting: pg_get_indexdef(), its
+ * key and INCLUDE columns as pg_get_indexdef(index, n, true) shows them,
+ * and the predicate of a partial index.  All NULL when the table is locked.
  */
 Datum
-pghero_index_columns(PG_FUNCTION_ARGS)
+pghero_index_description(PG_FUNCTION_ARGS)
 {
 	Oid			indexrelid = PG_GETARG_OID(0);
-	bool		include = PG_GETARG_BOOL(1);
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {true, true, true, true};
 	Oid			indrelid;
 	int			nkeys;
 	int			natts;
-	int			first;
-	int			last;
-	int			n;
-	Datum	   *elems;
-	ArrayType  *result;
 
-	if (!lock_index_nowait(indexrelid, &indrelid, &nkeys, &natts))
-		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
 
-	first = include ? nkeys + 1 : 1;
-	last = include ? natts : nkeys;
-	elems = palloc(sizeof(Datum) * Max(last - first + 1, 1));
-	for (n = first; n <= last; n++)
-		elems[n - first] = DirectFunctionCall3(pg_get_indexdef_ext,
-											   ObjectIdGetDatum(indexrelid),
-											   Int32GetDatum(n),
-											   BoolGetDatum(true));
-	unlock_pair(indrelid, indexrelid);
+	if (lock_index_nowait(indexrelid, &indrelid, &nkeys, &natts))
+	{
+		HeapTuple	tup;
+		Datum		pred;
+		bool		pred_isnull;
 
-	result = construct_array(elems, Max(last - first + 1, 0), TEXTOID,
-							 -1, false, TYPALIGN_INT);
-	PG_RETURN_ARRAYTYPE_P(result);
+		values[0] = DirectFunctionCall1(pg_get_indexdef,
+										ObjectIdGetDatum(indexrelid));
+		values[1] = index_columns(indexrelid, 1, nkeys);
+		values[2] = index_columns(indexrelid, nkeys + 1, natts);
+		nulls[0] = nulls[1] = nulls[2] = false;
+
+		tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexrelid));
+		if (HeapTupleIsValid(tup))
+		{
+			pred = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred,
+								   &pred_isnull);
+			if (!pred_isnull)
+			{
+				values[3] = DirectFunctionCall3(pg_get_expr_ext, pred,
+												ObjectIdGetDatum(indrelid),
+												BoolGetDatum(true));
+				nulls[3] = false;
+			}
+			ReleaseSysCache(tup);
+		}
+		unlock_pair(indrelid, indexrelid);
+	}
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
 /*

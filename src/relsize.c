@@ -6,16 +6,23 @@
  * pg_table_size() and pg_total_relation_size() open the relation with
  * AccessShareLock and so queue behind any session holding ACCESS EXCLUSIVE
  * on it (an ALTER TABLE, a VACUUM FULL, a LOCK TABLE ...), and every
- * session that arrives after them queues behind the dashboard.  The
- * functions here ask for the same lock with ConditionalLockRelationOid() and
- * answer NULL, "not measured", instead of waiting.  Each lock is released as
- * soon as the relation is measured, so a view over tens of thousands of
- * relations never holds more than a couple of locks at a time.
+ * session that arrives after them queues behind the dashboard.  Here each
+ * relation is locked with ConditionalLockRelationOid(); when another session
+ * holds a conflicting lock the answer is NULL, "not measured", at once.
+ * Each lock is released as soon as the relation is measured, so a view over
+ * tens of thousands of relations holds at most one at a time.
  *
- * Sizes are the sum of the relation's files on disk, fork by fork and
- * segment by segment, exactly what pg_table_size() (the relation's own
- * forks plus its TOAST table and TOAST index) and pg_total_relation_size()
- * (that plus every index) report.
+ * Under the lock, the relation's files are found from its pg_class row
+ * (through the syscache, and the relation mapper for mapped catalogs) and
+ * measured with stat(), fork by fork and segment by segment, as
+ * pg_table_size() does; no relcache entry is built, so measuring every
+ * relation of a large catalog neither costs a relcache build per relation
+ * nor leaves hundreds of megabytes of cache in the backend.  Indexes are
+ * found by scanning pg_index on indrelid.
+ *
+ * A table's size is its own forks plus its TOAST table and TOAST index
+ * (pg_table_size()); its index size is the sum of its indexes
+ * (pg_indexes_size()); together they make pg_total_relation_size().
  *
  * IDENTIFICATION
  *	  src/relsize.c
@@ -26,138 +33,181 @@
 
 #include <sys/stat.h>
 
-#include "access/relation.h"
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/catalog.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_tablespace.h"
 #include "common/relpath.h"
 #include "fmgr.h"
-#include "nodes/pg_list.h"
+#include "funcapi.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
-#include "utils/rel.h"
-#include "utils/relcache.h"
+#include "utils/fmgroids.h"
+#include "utils/relmapper.h"
 #include "utils/syscache.h"
 
 #include "compat.h"
 #include "pghero.h"
 
 PG_FUNCTION_INFO_V1(pghero_relation_size);
-PG_FUNCTION_INFO_V1(pghero_total_relation_size);
+PG_FUNCTION_INFO_V1(pghero_relation_sizes);
 
-/*
- * Open a relation with AccessShareLock if that needs no waiting.
- * Returns NULL if another session holds a conflicting lock or if the
- * relation no longer exists.
- */
-static Relation
-open_relation_nowait(Oid relid)
-{
-	if (!ConditionalLockRelationOid(relid, AccessShareLock))
-		return NULL;
-
-	/* it may have been dropped before we got the lock */
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-	{
-		UnlockRelationOid(relid, AccessShareLock);
-		return NULL;
-	}
-
-	return relation_open(relid, NoLock);
-}
-
-/* Bytes on disk of every fork of an open relation. */
+/* Bytes of one fork: its segments, up to the first one not full. */
 static int64
-relation_files_size(Relation rel)
+fork_size(PgheroRelFile file, int backend, ForkNumber forknum)
 {
+	char	   *path = relpathbackend(file, backend, forknum);
 	int64		total = 0;
-	ForkNumber	forknum;
+	unsigned int segno;
 
-	if (!RELKIND_HAS_STORAGE(rel->rd_rel->relkind))
-		return 0;
-
-	for (forknum = 0; forknum <= MAX_FORKNUM; forknum++)
+	for (segno = 0;; segno++)
 	{
-		char	   *path = relpathbackend(PGHERO_REL_LOCATOR(rel),
-										  rel->rd_backend, forknum);
-		unsigned int segno;
+		char		segpath[MAXPGPATH];
+		struct stat st;
 
-		for (segno = 0;; segno++)
+		if (segno == 0)
+			snprintf(segpath, sizeof(segpath), "%s", path);
+		else
+			snprintf(segpath, sizeof(segpath), "%s.%u", path, segno);
+
+		if (stat(segpath, &st) < 0)
 		{
-			char		segpath[MAXPGPATH];
-			struct stat st;
-
-			if (segno == 0)
-				snprintf(segpath, sizeof(segpath), "%s", path);
-			else
-				snprintf(segpath, sizeof(segpath), "%s.%u", path, segno);
-
-			if (stat(segpath, &st) < 0)
-			{
-				if (errno == ENOENT)
-					break;
-				ereport(ERROR,
-						(errcode_for_file_access(),
-						 errmsg("could not stat file \"%s\": %m", segpath)));
-			}
-			total += st.st_size;
+			if (errno == ENOENT)
+				break;
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not stat file \"%s\": %m", segpath)));
 		}
-		pfree(path);
+		total += st.st_size;
+		if (st.st_size < (off_t) RELSEG_SIZE * BLCKSZ)
+			break;
 	}
-
+	pfree(path);
 	return total;
 }
 
 /*
- * Size of one relation by its OID, with or without its TOAST table and its
- * indexes.  Returns false, leaving *size untouched, when the relation or
- * any part of it could not be measured without waiting.
+ * Bytes on disk of one relation's own forks, measured under a lock taken
+ * without waiting.  Returns false if the relation is locked by another
+ * session or no longer exists.  *toastrelid receives its TOAST table.
  */
 static bool
-measure_relation(Oid relid, bool with_toast, bool with_indexes, int64 *size)
+measure_files(Oid relid, int64 *size, Oid *toastrelid)
 {
-	Relation	rel = open_relation_nowait(relid);
-	int64		total;
-	bool		ok = true;
+	HeapTuple	tup;
+	Form_pg_class rel;
+	PgheroRelFile file;
+	Oid			filenode;
+	int			backend;
+	int64		total = 0;
 
-	if (rel == NULL)
+	if (!ConditionalLockRelationOid(relid, AccessShareLock))
 		return false;
 
-	total = relation_files_size(rel);
-
-	if (with_toast && OidIsValid(rel->rd_rel->reltoastrelid))
+	/* the lock made us see the latest committed pg_class row, if any */
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
 	{
-		int64		toast_size = 0;
+		UnlockRelationOid(relid, AccessShareLock);
+		return false;
+	}
+	rel = (Form_pg_class) GETSTRUCT(tup);
 
-		/* the TOAST table and its index */
-		if (measure_relation(rel->rd_rel->reltoastrelid, false, true,
-							 &toast_size))
-			total += toast_size;
-		else
-			ok = false;
+	if (toastrelid)
+		*toastrelid = rel->reltoastrelid;
+
+	if (RELKIND_HAS_STORAGE(rel->relkind))
+	{
+		filenode = rel->relfilenode;
+		if (!OidIsValid(filenode))
+			filenode = PgheroRelationMapOid(relid, rel->relisshared);
+		PGHERO_SET_REL_FILE(file,
+							OidIsValid(rel->reltablespace) ? rel->reltablespace :
+							rel->relisshared ? GLOBALTABLESPACE_OID :
+							MyDatabaseTableSpace,
+							rel->relisshared ? InvalidOid : MyDatabaseId,
+							filenode);
+		backend = rel->relpersistence == RELPERSISTENCE_TEMP ?
+			PgheroTempNamespaceBackend(rel->relnamespace) :
+			PGHERO_INVALID_BACKEND;
+
+		total += fork_size(file, backend, MAIN_FORKNUM);
+		total += fork_size(file, backend, FSM_FORKNUM);
+		total += fork_size(file, backend, VISIBILITYMAP_FORKNUM);
+		if (rel->relpersistence == RELPERSISTENCE_UNLOGGED)
+			total += fork_size(file, backend, INIT_FORKNUM);
 	}
 
-	if (ok && with_indexes && rel->rd_rel->relhasindex)
-	{
-		List	   *indexes = RelationGetIndexList(rel);
-		ListCell   *lc;
+	ReleaseSysCache(tup);
+	UnlockRelationOid(relid, AccessShareLock);
 
-		foreach(lc, indexes)
+	*size = total;
+	return true;
+}
+
+/* Sum of the sizes of a relation's indexes; false if one was not measured. */
+static bool
+measure_indexes(Oid relid, int64 *size)
+{
+	Relation	pg_index;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	List	   *indexes = NIL;
+	ListCell   *lc;
+	int64		total = 0;
+	bool		ok = true;
+
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	pg_index = table_open(IndexRelationId, AccessShareLock);
+	scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true,
+							  NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		indexes = lappend_oid(indexes,
+							  ((Form_pg_index) GETSTRUCT(tup))->indexrelid);
+	systable_endscan(scan);
+	table_close(pg_index, AccessShareLock);
+
+	foreach(lc, indexes)
+	{
+		int64		index_size;
+
+		if (!measure_files(lfirst_oid(lc), &index_size, NULL))
 		{
-			int64		index_size = 0;
-
-			if (!measure_relation(lfirst_oid(lc), false, false, &index_size))
-			{
-				ok = false;
-				break;
-			}
-			total += index_size;
+			ok = false;
+			break;
 		}
-		list_free(indexes);
+		total += index_size;
 	}
-
-	relation_close(rel, AccessShareLock);
+	list_free(indexes);
 
 	if (ok)
 		*size = total;
 	return ok;
+}
+
+/* pg_table_size(): own forks, TOAST table and TOAST index. */
+static bool
+measure_table(Oid relid, int64 *size)
+{
+	Oid			toastrelid = InvalidOid;
+	int64		own;
+	int64		toast = 0;
+	int64		toast_index = 0;
+
+	if (!measure_files(relid, &own, &toastrelid))
+		return false;
+	if (OidIsValid(toastrelid) &&
+		(!measure_files(toastrelid, &toast, NULL) ||
+		 !measure_indexes(toastrelid, &toast_index)))
+		return false;
+	*size = own + toast + toast_index;
+	return true;
 }
 
 /*
@@ -167,25 +217,40 @@ measure_relation(Oid relid, bool with_toast, bool with_indexes, int64 *size)
 Datum
 pghero_relation_size(PG_FUNCTION_ARGS)
 {
-	Oid			relid = PG_GETARG_OID(0);
-	int64		size = 0;
+	int64		size;
 
-	if (!measure_relation(relid, true, false, &size))
+	if (!measure_table(PG_GETARG_OID(0), &size))
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(size);
 }
 
 /*
- * pghero_total_relation_size(regclass) returns bigint
- *		pg_total_relation_size() that answers NULL instead of waiting.
+ * pghero_relation_sizes(regclass, OUT table_bytes bigint,
+ *						 OUT index_bytes bigint) returns record
+ *		pg_table_size() and pg_indexes_size() in one pass, each NULL
+ *		instead of waiting for a lock.
  */
 Datum
-pghero_total_relation_size(PG_FUNCTION_ARGS)
+pghero_relation_sizes(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
-	int64		size = 0;
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	int64		table_size;
+	int64		index_size;
 
-	if (!measure_relation(relid, true, true, &size))
-		PG_RETURN_NULL();
-	PG_RETURN_INT64(size);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	if (measure_table(relid, &table_size))
+		values[0] = Int64GetDatum(table_size);
+	else
+		nulls[0] = true;
+	if (measure_indexes(relid, &index_size))
+		values[1] = Int64GetDatum(index_size);
+	else
+		nulls[1] = true;
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
