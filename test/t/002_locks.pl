@@ -9,19 +9,27 @@
 #    (enumerated from pg_class now, so views added later are covered)
 #    returns within statement_timeout = 5s instead of waiting.
 #  * The answers degrade instead of blocking: relation_sizes/table_sizes
-#    give size_bytes NULL and measured = false for the locked table and for
-#    a partitioned table with a locked partition, while the other tables
-#    are measured; indexes, duplicate_indexes and invalid_constraints give
+#    give size_bytes NULL and measured = false for the locked table (and
+#    measured = false for a partitioned table with a locked partition),
+#    while the other tables are measured; indexes (a partial index's
+#    predicate included), duplicate_indexes and invalid_constraints give
 #    NULL definitions for objects of the locked table (and for a foreign key
 #    referencing it), real ones for the others; sequences still reads the
-#    locked table's sequence (LOCK TABLE does not lock it).
+#    locked table's sequence (LOCK TABLE does not lock it), but not a
+#    sequence that is itself locked (ALTER SEQUENCE ... RENAME), which
+#    sequence_danger then leaves out.
 #  * With a second session queued behind the lock, blocked_queries shows
 #    exactly that waiter, the lock it waits for and the idle-in-transaction
 #    locker; running_queries shows blocked_by = {locker}.  A third session
 #    that is busy (pg_sleep) but waits for no lock is not reported.
 #  * Likewise when an ALTER TABLE is queued for ACCESS EXCLUSIVE behind an
 #    ordinary reader: the views must not queue behind the queued ALTER.
+#  * A row-lock wait (UPDATE of a row another open transaction updated) is
+#    reported as waiting for that transaction (transactionid, ShareLock).
 #  * The views release the locks they take on user tables as they go.
+#
+# Background sessions are psql processes fed through a pipe (IPC::Run), as
+# PG15's Cluster.pm has no background_psql; every wait is bounded.
 
 use strict;
 use warnings;
@@ -146,12 +154,23 @@ sub poll_until
 	my $got;
 	while (time < $deadline)
 	{
-		$got = $node->safe_psql('postgres', $sql);
+		$got = query($sql);
 		return 1 if $got eq $expected;
 		select(undef, undef, undef, 0.1);
 	}
 	diag("poll_until gave up on: $sql\nexpected: $expected\nlast: $got");
 	return 0;
+}
+
+# Run SQL with a 10 s statement_timeout: its output, or its error, so a
+# view that waits for a lock fails one test instead of hanging the run.
+sub query
+{
+	my ($sql) = @_;
+	my ($out, $err);
+	$node->psql('postgres', "SET statement_timeout = '10s';\n$sql",
+		stdout => \$out, stderr => \$err);
+	return $err eq '' ? $out : "ERROR: $err";
 }
 
 #--------------------------------------------------------------------------
@@ -166,12 +185,16 @@ CREATE TABLE locked_tbl (id serial PRIMARY KEY, payload text);
 CREATE INDEX locked_tbl_payload_idx ON locked_tbl (payload);
 -- makes locked_tbl_payload_idx a duplicate
 CREATE INDEX locked_tbl_payload_id_idx ON locked_tbl (payload, id);
+CREATE INDEX locked_tbl_partial_idx ON locked_tbl (id) WHERE payload IS NOT NULL;
 INSERT INTO locked_tbl (payload)
 	SELECT 'row ' || g FROM generate_series(1, 1000) g;
 ALTER TABLE locked_tbl ADD CONSTRAINT locked_tbl_payload_check
 	CHECK (payload <> '') NOT VALID;
 
-CREATE TABLE free_tbl (id serial PRIMARY KEY, payload text, ref_id int);
+-- a sequence used through a nextval() default; the locker renames it
+CREATE SEQUENCE free_seq START 100 MAXVALUE 1000;
+CREATE TABLE free_tbl (id serial PRIMARY KEY, payload text, ref_id int,
+	seq_col bigint DEFAULT nextval('free_seq'));
 CREATE INDEX free_tbl_payload_idx ON free_tbl (payload);
 CREATE INDEX free_tbl_payload_id_idx ON free_tbl (payload, id);
 INSERT INTO free_tbl (payload) SELECT 'row ' || g FROM generate_series(1, 500) g;
@@ -214,6 +237,18 @@ sub check_every_view
 
 check_every_view('with no lock held');
 
+is( query(q{
+	SELECT sequence_name, relname, column_name, last_value, readable
+	FROM pghero.sequences WHERE relname IN ('locked_tbl', 'free_tbl')
+	ORDER BY sequence_name COLLATE "C"}),
+	"free_seq|free_tbl|seq_col|599|t\nfree_tbl_id_seq|free_tbl|id|500|t\n"
+	  . "locked_tbl_id_seq|locked_tbl|id|1000|t",
+	'sequences: every sequence is read when nothing is locked');
+is( query(q{
+	SET pghero.sequence_danger_percent = 50;
+	SELECT sequence_name, percent_used FROM pghero.sequence_danger}),
+	'free_seq|59.90', 'sequence_danger: a sequence 59.9 % used');
+
 #--------------------------------------------------------------------------
 # A session holding ACCESS EXCLUSIVE, idle in transaction
 #--------------------------------------------------------------------------
@@ -222,18 +257,20 @@ my $locker = session_start(application_name => 'regress_pghero_locker');
 my $locker_pid = session_query($locker, 'SELECT pg_backend_pid()')->[0];
 like($locker_pid, qr/^\d+$/, 'locker session started');
 my $r = session_query($locker,
-	'BEGIN; LOCK TABLE locked_tbl, part_locked IN ACCESS EXCLUSIVE MODE');
+	'BEGIN; LOCK TABLE locked_tbl, part_locked IN ACCESS EXCLUSIVE MODE; '
+	  . 'ALTER SEQUENCE free_seq RENAME TO free_seq_renamed');
 is($r->[1], '', 'locker holds ACCESS EXCLUSIVE');
-is( $node->safe_psql('postgres', qq{
+is( query(qq{
 	SELECT count(*) FROM pg_locks
 	WHERE pid = $locker_pid AND granted AND mode = 'AccessExclusiveLock'
-	  AND relation IN ('locked_tbl'::regclass, 'part_locked'::regclass)}),
-	'2', 'both locks are granted to the locker');
+	  AND relation IN ('locked_tbl'::regclass, 'part_locked'::regclass,
+					   'free_seq'::regclass)}),
+	'3', 'the three locks are granted to the locker');
 
 check_every_view('while a table is locked');
 
 # Sizes: NULL and not measured for the locked table, measured elsewhere.
-is( $node->safe_psql('postgres', q{
+is( query(q{
 	SELECT relname, type, size_bytes IS NULL, measured, partitions
 	FROM pghero.relation_sizes
 	WHERE relname IN ('locked_tbl', 'free_tbl', 'part_tbl', 'part_locked', 'part_free')
@@ -245,11 +282,11 @@ is( $node->safe_psql('postgres', q{
 		'part_locked|table|t|f|',
 		'part_tbl|partitioned table|f|f|2'),
 	'relation_sizes: locked tables unmeasured, others measured');
-is( $node->safe_psql('postgres', q{
+is( query(q{
 	SELECT bool_and(size_bytes > 0) FROM pghero.relation_sizes
 	WHERE relname IN ('free_tbl', 'part_free', 'free_tbl_pkey')}),
 	't', 'relation_sizes: other relations have sizes');
-is( $node->safe_psql('postgres', q{
+is( query(q{
 	SELECT relname, size_bytes IS NULL, measured
 	FROM pghero.table_sizes
 	WHERE relname IN ('locked_tbl', 'free_tbl', 'part_tbl')
@@ -258,23 +295,29 @@ is( $node->safe_psql('postgres', q{
 	'table_sizes: locked tables unmeasured, others measured');
 
 # Definitions: NULL for the locked table's indexes, real for the others.
-is( $node->safe_psql('postgres', q{
+is( query(q{
 	SELECT indexname, definition IS NULL, columns IS NULL
 	FROM pghero.indexes
 	WHERE tablename IN ('locked_tbl', 'part_locked')
 	ORDER BY indexname COLLATE "C"}),
 	join("\n",
+		'locked_tbl_partial_idx|t|t',
 		'locked_tbl_payload_id_idx|t|t',
 		'locked_tbl_payload_idx|t|t',
 		'locked_tbl_pkey|t|t',
 		'part_locked_payload_idx|t|t'),
 	'indexes: definitions of the locked tables\' indexes are NULL');
-is( $node->safe_psql('postgres', q{
+is( query(q{
 	SELECT definition, columns FROM pghero.indexes
 	WHERE indexname = 'free_tbl_payload_id_idx'}),
 	'CREATE INDEX free_tbl_payload_id_idx ON public.free_tbl USING btree (payload, id)|{payload,id}',
 	'indexes: definition of an unlocked table\'s index');
-is( $node->safe_psql('postgres', q{
+is( query(q{
+	SELECT indexname, predicate IS NULL OR predicate = 'payload IS NOT NULL'
+	FROM pghero.indexes WHERE indexname = 'locked_tbl_partial_idx'}),
+	'locked_tbl_partial_idx|t',
+	'indexes: the predicate of the locked table\'s partial index, without waiting');
+is( query(q{
 	SELECT tablename, unneeded_index, covering_index,
 		   unneeded_definition IS NULL, covering_definition IS NULL
 	FROM pghero.duplicate_indexes
@@ -284,15 +327,23 @@ is( $node->safe_psql('postgres', q{
 	  . "locked_tbl|locked_tbl_payload_idx|locked_tbl_payload_id_idx|t|t",
 	'duplicate_indexes: still found on the locked table, without definitions');
 
-# Sequences are not locked by LOCK TABLE: still readable.
-is( $node->safe_psql('postgres', q{
-	SELECT sequence_name, relname, column_name, last_value, readable
-	FROM pghero.sequences WHERE relname = 'locked_tbl'}),
-	'locked_tbl_id_seq|locked_tbl|id|1000|t',
-	'sequences: the locked table\'s sequence is read');
+# Sequences are not locked by LOCK TABLE: still readable.  The renamed
+# one is locked: unreadable, not reported in danger.
+is( query(q{
+	SELECT sequence_name, relname, column_name,
+		   coalesce(last_value::text, '<null>'), readable
+	FROM pghero.sequences WHERE relname IN ('locked_tbl', 'free_tbl')
+	ORDER BY sequence_name COLLATE "C"}),
+	"free_seq|free_tbl|seq_col|<null>|f\nfree_tbl_id_seq|free_tbl|id|500|t\n"
+	  . "locked_tbl_id_seq|locked_tbl|id|1000|t",
+	'sequences: the locked table\'s sequence is read, a locked sequence is not');
+is( query(q{
+	SET pghero.sequence_danger_percent = 50;
+	SELECT count(*) FROM pghero.sequence_danger}),
+	'0', 'sequence_danger: an unreadable sequence is not reported');
 
 # Constraints are listed; definitions touching the locked table are NULL.
-is( $node->safe_psql('postgres', q{
+is( query(q{
 	SELECT tablename, constraint_name, type, referenced_table,
 		   coalesce(definition, '<null>')
 	FROM pghero.invalid_constraints
@@ -305,7 +356,7 @@ is( $node->safe_psql('postgres', q{
 	'invalid_constraints: listed, NULL definition when a table is locked');
 
 # Nothing is left locked by the views within a transaction.
-is( $node->safe_psql('postgres', q{
+is( query(q{
 	BEGIN;
 	SELECT count(*) >= 0 FROM pghero.relation_sizes;
 	SELECT count(*) >= 0 FROM pghero.table_sizes;
@@ -340,26 +391,26 @@ ok( poll_until(qq{
 
 check_every_view('while a session is queued behind the lock');
 
-is( $node->safe_psql('postgres', q{SELECT count(*) FROM pghero.blocked_queries}),
+is( query(q{SELECT count(*) FROM pghero.blocked_queries}),
 	'1', 'blocked_queries: exactly one row');
-is( $node->safe_psql('postgres', qq{
+is( query(qq{
 	SELECT blocked_pid = $waiter_pid,
 		   blocked_query LIKE '%SELECT count(*) FROM locked_tbl%',
 		   database, lock_type, lock_mode, schemaname, relname,
 		   relid = 'locked_tbl'::regclass,
 		   blocking_pid = $locker_pid, blocking_state,
-		   blocking_query LIKE '%LOCK TABLE locked_tbl, part_locked IN ACCESS EXCLUSIVE MODE%',
+		   blocking_query LIKE '%ALTER SEQUENCE free_seq RENAME TO free_seq_renamed%',
 		   blocked_duration >= '0'::interval,
 		   blocking_transaction_duration >= blocked_duration
 	FROM pghero.blocked_queries}),
 	't|t|postgres|relation|AccessShareLock|public|locked_tbl|t|t|idle in transaction|t|t|t',
 	'blocked_queries: the waiter, the lock awaited and the locker');
-is( $node->safe_psql('postgres', qq{
+is( query(qq{
 	SELECT count(*) FROM pghero.blocked_queries
 	WHERE blocked_pid IN ($sleeper_pid, $locker_pid)}),
 	'0', 'blocked_queries: the sleeper and the locker are not blocked');
 
-is( $node->safe_psql('postgres', qq{
+is( query(qq{
 	SELECT pid, state, wait_event_type, blocked_by
 	FROM pghero.running_queries
 	WHERE pid IN ($waiter_pid, $sleeper_pid, $locker_pid)
@@ -396,11 +447,11 @@ ok( poll_until(qq{
 
 check_every_view('while an ALTER TABLE is queued');
 
-is( $node->safe_psql('postgres', q{
+is( query(q{
 	SELECT size_bytes IS NULL, measured FROM pghero.relation_sizes
 	WHERE relname = 'free_tbl'}),
 	't|f', 'relation_sizes: a table with a queued ACCESS EXCLUSIVE is not measured');
-is( $node->safe_psql('postgres', qq{
+is( query(qq{
 	SELECT lock_mode, relname, blocking_pid = $locker_pid, blocking_state
 	FROM pghero.blocked_queries WHERE blocked_pid = $alter_pid}),
 	'AccessExclusiveLock|free_tbl|t|idle in transaction',
@@ -413,10 +464,39 @@ ok( poll_until(qq{
 	'ALTER TABLE completes once the reader commits');
 
 #--------------------------------------------------------------------------
+# A row lock: an UPDATE waits for the transaction that updated the row
+#--------------------------------------------------------------------------
+
+session_query($locker,
+	q{BEGIN; UPDATE free_tbl SET payload = 'regress_pghero_first' WHERE id = 1});
+session_send($alter,
+	q{UPDATE free_tbl SET payload = 'regress_pghero_second' WHERE id = 1;});
+ok( poll_until(qq{
+	SELECT count(*) FROM pg_stat_activity
+	WHERE pid = $alter_pid AND wait_event_type = 'Lock'}, '1'),
+	'second UPDATE waits for the first');
+is( query(qq{
+	SELECT blocked_pid = $alter_pid, lock_type, lock_mode,
+		   relid IS NULL AND relname IS NULL,
+		   blocking_pid = $locker_pid, blocking_state,
+		   blocking_query LIKE '%regress_pghero_first%'
+	FROM pghero.blocked_queries}),
+	't|transactionid|ShareLock|t|t|idle in transaction|t',
+	'blocked_queries: a row lock wait, on the other transaction');
+is( query(qq{
+	SELECT blocked_by = ARRAY[$locker_pid] FROM pghero.running_queries
+	WHERE pid = $alter_pid}),
+	't', 'running_queries: the second UPDATE is blocked by the first');
+session_query($locker, 'COMMIT');
+ok( poll_until(qq{
+	SELECT state FROM pg_stat_activity WHERE pid = $alter_pid}, 'idle'),
+	'second UPDATE completes once the first commits');
+
+#--------------------------------------------------------------------------
 # End the background sessions
 #--------------------------------------------------------------------------
 
-$node->safe_psql('postgres', "SELECT pg_cancel_backend($sleeper_pid)");
+query("SELECT pg_cancel_backend($sleeper_pid)");
 ok(session_wait_for($sleeper, 'err', qr/canceling statement due to user request/),
 	'sleeper cancelled');
 
