@@ -30,6 +30,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "compat.h"
@@ -119,19 +120,33 @@ pghero_index_definition(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(result);
 }
 
-/* pg_get_indexdef(index, n, true) for columns first..last, as text[] */
+/*
+ * Columns first..last of an index as pg_get_indexdef(index, n, true) shows
+ * them, as text[]: a plain column is its quoted name (no need to run the
+ * deparser for it), an expression is deparsed.
+ */
 static Datum
-index_columns(Oid indexrelid, int first, int last)
+index_columns(Oid indexrelid, Oid indrelid, int2vector *indkey,
+			  int first, int last)
 {
 	int			n = Max(last - first + 1, 0);
 	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
 	int			i;
 
 	for (i = 0; i < n; i++)
-		elems[i] = DirectFunctionCall3(pg_get_indexdef_ext,
-									   ObjectIdGetDatum(indexrelid),
-									   Int32GetDatum(first + i),
-									   BoolGetDatum(true));
+	{
+		AttrNumber	attnum = indkey->values[first + i - 1];
+
+		if (attnum != 0)
+			elems[i] = CStringGetTextDatum(quote_identifier(get_attname(indrelid,
+																		attnum,
+																		false)));
+		else
+			elems[i] = DirectFunctionCall3(pg_get_indexdef_ext,
+										   ObjectIdGetDatum(indexrelid),
+										   Int32GetDatum(first + i),
+										   BoolGetDatum(true));
+	}
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
 										   TYPALIGN_INT));
 }
@@ -168,13 +183,17 @@ pghero_index_description(PG_FUNCTION_ARGS)
 
 		values[0] = DirectFunctionCall1(pg_get_indexdef,
 										ObjectIdGetDatum(indexrelid));
-		values[1] = index_columns(indexrelid, 1, nkeys);
-		values[2] = index_columns(indexrelid, nkeys + 1, natts);
-		nulls[0] = nulls[1] = nulls[2] = false;
+		nulls[0] = false;
 
 		tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexrelid));
 		if (HeapTupleIsValid(tup))
 		{
+			int2vector *indkey = &((Form_pg_index) GETSTRUCT(tup))->indkey;
+
+			values[1] = index_columns(indexrelid, indrelid, indkey, 1, nkeys);
+			values[2] = index_columns(indexrelid, indrelid, indkey,
+									  nkeys + 1, natts);
+			nulls[1] = nulls[2] = false;
 			pred = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred,
 								   &pred_isnull);
 			if (!pred_isnull)

@@ -37,7 +37,10 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use IPC::Run;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use PgheroSession;
 
 # Upper bound, in seconds, of every wait in this test.
 my $wait_secs = 30;
@@ -51,100 +54,9 @@ autovacuum = off
 $node->start;
 
 #--------------------------------------------------------------------------
-# Background psql sessions fed through a pipe (PG15's Cluster.pm has no
-# background_psql).  Every wait is bounded by the session's timer.
+# Polling and one-off queries (background psql sessions are PgheroSession
+# objects, see PgheroSession.pm)
 #--------------------------------------------------------------------------
-
-sub session_start
-{
-	my (%opt) = @_;
-	my $connstr = $node->connstr('postgres');
-	$connstr .= " application_name=$opt{application_name}"
-	  if defined $opt{application_name};
-	my $s = {
-		in    => '',
-		out   => '',
-		err   => '',
-		n     => 0,
-		timer => IPC::Run::timer($wait_secs),
-	};
-	$s->{h} = IPC::Run::start(
-		[ $node->installed_command('psql'), '-XAtq', '-d', $connstr ],
-		'<', \$s->{in}, '>', \$s->{out}, '2>', \$s->{err}, $s->{timer});
-	return $s;
-}
-
-# Pump until $re matches the given stream; false on timeout or exit.
-sub session_wait_for
-{
-	my ($s, $stream, $re) = @_;
-	$s->{timer}->start($wait_secs);
-	$s->{h}->pump_nb;
-	until ($s->{$stream} =~ $re)
-	{
-		if ($s->{timer}->is_expired)
-		{
-			diag("timed out waiting for $re; stdout: $s->{out}; stderr: $s->{err}");
-			return 0;
-		}
-		if (!$s->{h}->pumpable)
-		{
-			diag("psql exited waiting for $re; stdout: $s->{out}; stderr: $s->{err}");
-			return 0;
-		}
-		$s->{h}->pump;
-	}
-	return 1;
-}
-
-# Run SQL and wait until it is done; returns [stdout, stderr] of it.
-sub session_query
-{
-	my ($s, $sql) = @_;
-	my $banner = "regress_pghero_done_" . $s->{n}++;
-	$s->{out} = '';
-	$s->{err} = '';
-	$s->{in} .= "$sql\n;\n\\echo '$banner'\n\\warn '$banner'\n";
-	session_wait_for($s, 'out', qr/^$banner$/m)
-	  && session_wait_for($s, 'err', qr/^$banner$/m)
-	  or die "background query did not finish: $sql";
-	(my $out = $s->{out}) =~ s/^$banner\n//m;
-	(my $err = $s->{err}) =~ s/^$banner\n//m;
-	chomp $out;
-	return [ $out, $err ];
-}
-
-# Send SQL without waiting for it (it is expected to block).
-sub session_send
-{
-	my ($s, $sql) = @_;
-	$s->{out} = '';
-	$s->{err} = '';
-	$s->{in} .= "$sql\n";
-	$s->{h}->pump_nb;
-	return;
-}
-
-# Quit psql and wait for it to exit; returns its exit status.
-sub session_quit
-{
-	my ($s) = @_;
-	$s->{in} .= "\\q\n";
-	$s->{timer}->start($wait_secs);
-	$s->{h}->pump_nb;
-	while ($s->{h}->pumpable && !$s->{timer}->is_expired)
-	{
-		$s->{h}->pump;
-	}
-	if ($s->{timer}->is_expired)
-	{
-		diag("psql did not exit; killing it");
-		$s->{h}->kill_kill;
-		return -1;
-	}
-	$s->{h}->finish;
-	return $s->{h}->result(0);
-}
 
 # Poll a query in a new connection until it returns $expected, bounded.
 sub poll_until
@@ -253,10 +165,11 @@ is( query(q{
 # A session holding ACCESS EXCLUSIVE, idle in transaction
 #--------------------------------------------------------------------------
 
-my $locker = session_start(application_name => 'regress_pghero_locker');
-my $locker_pid = session_query($locker, 'SELECT pg_backend_pid()')->[0];
+my $locker = PgheroSession->new($node,
+	application_name => 'regress_pghero_locker', timeout => $wait_secs);
+my $locker_pid = $locker->query('SELECT pg_backend_pid()')->[0];
 like($locker_pid, qr/^\d+$/, 'locker session started');
-my $r = session_query($locker,
+my $r = $locker->query(
 	'BEGIN; LOCK TABLE locked_tbl, part_locked IN ACCESS EXCLUSIVE MODE; '
 	  . 'ALTER SEQUENCE free_seq RENAME TO free_seq_renamed');
 is($r->[1], '', 'locker holds ACCESS EXCLUSIVE');
@@ -376,13 +289,15 @@ is( query(q{
 # A session queued behind the lock, and one busy without waiting for a lock
 #--------------------------------------------------------------------------
 
-my $waiter = session_start(application_name => 'regress_pghero_waiter');
-my $waiter_pid = session_query($waiter, 'SELECT pg_backend_pid()')->[0];
-my $sleeper = session_start(application_name => 'regress_pghero_sleeper');
-my $sleeper_pid = session_query($sleeper, 'SELECT pg_backend_pid()')->[0];
+my $waiter = PgheroSession->new($node,
+	application_name => 'regress_pghero_waiter', timeout => $wait_secs);
+my $waiter_pid = $waiter->query('SELECT pg_backend_pid()')->[0];
+my $sleeper = PgheroSession->new($node,
+	application_name => 'regress_pghero_sleeper', timeout => $wait_secs);
+my $sleeper_pid = $sleeper->query('SELECT pg_backend_pid()')->[0];
 
-session_send($waiter, 'SELECT count(*) FROM locked_tbl /* regress_pghero_waiter */;');
-session_send($sleeper, 'SELECT pg_sleep(120) /* regress_pghero_sleeper */;');
+$waiter->send('SELECT count(*) FROM locked_tbl /* regress_pghero_waiter */;');
+$sleeper->send('SELECT pg_sleep(120) /* regress_pghero_sleeper */;');
 ok( poll_until(qq{
 	SELECT count(*) FILTER (WHERE pid = $waiter_pid AND wait_event_type = 'Lock')
 		 + count(*) FILTER (WHERE pid = $sleeper_pid AND wait_event = 'PgSleep')
@@ -425,8 +340,8 @@ is( query(qq{
 # End the lock: the waiter completes
 #--------------------------------------------------------------------------
 
-session_query($locker, 'ROLLBACK');
-ok(session_wait_for($waiter, 'out', qr/^1000$/m),
+$locker->query('ROLLBACK');
+ok($waiter->wait_for('out', qr/^1000$/m),
 	'waiter completes once the lock is released');
 ok( poll_until(q{SELECT count(*) FROM pghero.blocked_queries}, '0'),
 	'blocked_queries is empty again');
@@ -436,10 +351,11 @@ ok( poll_until(q{SELECT count(*) FROM pghero.blocked_queries}, '0'),
 # anything asking for a lock on free_tbl now queues behind the ALTER.
 #--------------------------------------------------------------------------
 
-session_query($locker, 'BEGIN; SELECT count(*) FROM free_tbl');
-my $alter = session_start(application_name => 'regress_pghero_alter');
-my $alter_pid = session_query($alter, 'SELECT pg_backend_pid()')->[0];
-session_send($alter, 'ALTER TABLE free_tbl ADD COLUMN extra int;');
+$locker->query('BEGIN; SELECT count(*) FROM free_tbl');
+my $alter = PgheroSession->new($node,
+	application_name => 'regress_pghero_alter', timeout => $wait_secs);
+my $alter_pid = $alter->query('SELECT pg_backend_pid()')->[0];
+$alter->send('ALTER TABLE free_tbl ADD COLUMN extra int;');
 ok( poll_until(qq{
 	SELECT count(*) FROM pg_stat_activity
 	WHERE pid = $alter_pid AND wait_event_type = 'Lock'}, '1'),
@@ -457,7 +373,7 @@ is( query(qq{
 	'AccessExclusiveLock|free_tbl|t|idle in transaction',
 	'blocked_queries: the queued ALTER TABLE and its blocker');
 
-session_query($locker, 'COMMIT');
+$locker->query('COMMIT');
 ok( poll_until(qq{
 	SELECT count(*) FROM pg_attribute
 	WHERE attrelid = 'free_tbl'::regclass AND attname = 'extra'}, '1'),
@@ -467,9 +383,9 @@ ok( poll_until(qq{
 # A row lock: an UPDATE waits for the transaction that updated the row
 #--------------------------------------------------------------------------
 
-session_query($locker,
+$locker->query(
 	q{BEGIN; UPDATE free_tbl SET payload = 'regress_pghero_first' WHERE id = 1});
-session_send($alter,
+$alter->send(
 	q{UPDATE free_tbl SET payload = 'regress_pghero_second' WHERE id = 1;});
 ok( poll_until(qq{
 	SELECT count(*) FROM pg_stat_activity
@@ -487,7 +403,7 @@ is( query(qq{
 	SELECT blocked_by = ARRAY[$locker_pid] FROM pghero.running_queries
 	WHERE pid = $alter_pid}),
 	't', 'running_queries: the second UPDATE is blocked by the first');
-session_query($locker, 'COMMIT');
+$locker->query('COMMIT');
 ok( poll_until(qq{
 	SELECT state FROM pg_stat_activity WHERE pid = $alter_pid}, 'idle'),
 	'second UPDATE completes once the first commits');
@@ -497,10 +413,10 @@ ok( poll_until(qq{
 #--------------------------------------------------------------------------
 
 query("SELECT pg_cancel_backend($sleeper_pid)");
-ok(session_wait_for($sleeper, 'err', qr/canceling statement due to user request/),
+ok($sleeper->wait_for('err', qr/canceling statement due to user request/),
 	'sleeper cancelled');
 
-is(session_quit($_), 0, 'background psql exits cleanly')
+is($_->quit, 0, 'background psql exits cleanly')
   foreach ($locker, $waiter, $sleeper, $alter);
 
 $node->stop;

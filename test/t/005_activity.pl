@@ -24,7 +24,10 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use IPC::Run;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use PgheroSession;
 
 # Upper bound, in seconds, of every wait in this test.
 my $wait_secs = 30;
@@ -38,100 +41,9 @@ autovacuum = off
 $node->start;
 
 #--------------------------------------------------------------------------
-# Background psql sessions fed through a pipe (PG15's Cluster.pm has no
-# background_psql).  Every wait is bounded by the session's timer.
+# Polling (background psql sessions are PgheroSession objects, see
+# PgheroSession.pm)
 #--------------------------------------------------------------------------
-
-sub session_start
-{
-	my (%opt) = @_;
-	my $connstr = $node->connstr('postgres');
-	$connstr .= " application_name=$opt{application_name}"
-	  if defined $opt{application_name};
-	my $s = {
-		in    => '',
-		out   => '',
-		err   => '',
-		n     => 0,
-		timer => IPC::Run::timer($wait_secs),
-	};
-	$s->{h} = IPC::Run::start(
-		[ $node->installed_command('psql'), '-XAtq', '-d', $connstr ],
-		'<', \$s->{in}, '>', \$s->{out}, '2>', \$s->{err}, $s->{timer});
-	return $s;
-}
-
-# Pump until $re matches the given stream; false on timeout or exit.
-sub session_wait_for
-{
-	my ($s, $stream, $re) = @_;
-	$s->{timer}->start($wait_secs);
-	$s->{h}->pump_nb;
-	until ($s->{$stream} =~ $re)
-	{
-		if ($s->{timer}->is_expired)
-		{
-			diag("timed out waiting for $re; stdout: $s->{out}; stderr: $s->{err}");
-			return 0;
-		}
-		if (!$s->{h}->pumpable)
-		{
-			diag("psql exited waiting for $re; stdout: $s->{out}; stderr: $s->{err}");
-			return 0;
-		}
-		$s->{h}->pump;
-	}
-	return 1;
-}
-
-# Run SQL and wait until it is done; returns [stdout, stderr] of it.
-sub session_query
-{
-	my ($s, $sql) = @_;
-	my $banner = "regress_pghero_done_" . $s->{n}++;
-	$s->{out} = '';
-	$s->{err} = '';
-	$s->{in} .= "$sql\n;\n\\echo '$banner'\n\\warn '$banner'\n";
-	session_wait_for($s, 'out', qr/^$banner$/m)
-	  && session_wait_for($s, 'err', qr/^$banner$/m)
-	  or die "background query did not finish: $sql";
-	(my $out = $s->{out}) =~ s/^$banner\n//m;
-	(my $err = $s->{err}) =~ s/^$banner\n//m;
-	chomp $out;
-	return [ $out, $err ];
-}
-
-# Send SQL without waiting for it (it is expected to block).
-sub session_send
-{
-	my ($s, $sql) = @_;
-	$s->{out} = '';
-	$s->{err} = '';
-	$s->{in} .= "$sql\n";
-	$s->{h}->pump_nb;
-	return;
-}
-
-# Quit psql and wait for it to exit; returns its exit status.
-sub session_quit
-{
-	my ($s) = @_;
-	$s->{in} .= "\\q\n";
-	$s->{timer}->start($wait_secs);
-	$s->{h}->pump_nb;
-	while ($s->{h}->pumpable && !$s->{timer}->is_expired)
-	{
-		$s->{h}->pump;
-	}
-	if ($s->{timer}->is_expired)
-	{
-		diag("psql did not exit; killing it");
-		$s->{h}->kill_kill;
-		return -1;
-	}
-	$s->{h}->finish;
-	return $s->{h}->result(0);
-}
 
 # Poll a query in a new connection until it returns $expected, bounded.
 sub poll_until
@@ -167,10 +79,11 @@ sub wait_alone
 # long_running_queries
 #--------------------------------------------------------------------------
 
-my $sleeper = session_start(application_name => 'regress_pghero_sleeper');
-my $sleeper_pid = session_query($sleeper, 'SELECT pg_backend_pid()')->[0];
+my $sleeper = PgheroSession->new($node,
+	application_name => 'regress_pghero_sleeper', timeout => $wait_secs);
+my $sleeper_pid = $sleeper->query('SELECT pg_backend_pid()')->[0];
 like($sleeper_pid, qr/^\d+$/, 'sleeper session started');
-session_send($sleeper, 'SELECT pg_sleep(30) /* regress_pghero_marker */;');
+$sleeper->send('SELECT pg_sleep(30) /* regress_pghero_marker */;');
 
 ok( poll_until(qq{
 	SET pghero.long_running_query_sec = 1;
@@ -198,14 +111,14 @@ is( $node->safe_psql('postgres', q{
 	'0', 'running_queries never lists the session asking');
 
 $node->safe_psql('postgres', "SELECT pg_cancel_backend($sleeper_pid)");
-ok(session_wait_for($sleeper, 'err', qr/canceling statement due to user request/),
+ok($sleeper->wait_for('err', qr/canceling statement due to user request/),
 	'sleeper cancelled');
 ok( poll_until(qq{
 	SET pghero.long_running_query_sec = 1;
 	SELECT count(*) FROM pghero.long_running_queries WHERE pid = $sleeper_pid},
 	'0'),
 	'long_running_queries forgets the cancelled query');
-is(session_quit($sleeper), 0, 'sleeper exits cleanly');
+is($sleeper->quit, 0, 'sleeper exits cleanly');
 
 #--------------------------------------------------------------------------
 # vacuum_progress
@@ -220,12 +133,13 @@ DELETE FROM vac_tbl WHERE id % 2 = 0;
 is( $node->safe_psql('postgres', q{SELECT count(*) FROM pghero.vacuum_progress}),
 	'0', 'vacuum_progress is empty when nothing vacuums');
 
-my $vacuumer = session_start(application_name => 'regress_pghero_vacuum');
-my $vacuum_pid = session_query($vacuumer, 'SELECT pg_backend_pid()')->[0];
+my $vacuumer = PgheroSession->new($node,
+	application_name => 'regress_pghero_vacuum', timeout => $wait_secs);
+my $vacuum_pid = $vacuumer->query('SELECT pg_backend_pid()')->[0];
 # About one page per 50-200 ms: the VACUUM of ~1000 pages lasts minutes.
-session_query($vacuumer,
+$vacuumer->query(
 	q{SET vacuum_cost_delay = '50ms'; SET vacuum_cost_limit = 1});
-session_send($vacuumer, 'VACUUM vac_tbl;');
+$vacuumer->send('VACUUM vac_tbl;');
 
 ok( poll_until(qq{
 	SELECT count(*) FROM pghero.vacuum_progress
@@ -247,11 +161,11 @@ is( $node->safe_psql('postgres', qq{
 	'vacuum_progress: table, phase and progress of the VACUUM');
 
 $node->safe_psql('postgres', "SELECT pg_cancel_backend($vacuum_pid)");
-ok(session_wait_for($vacuumer, 'err', qr/canceling statement due to user request/),
+ok($vacuumer->wait_for('err', qr/canceling statement due to user request/),
 	'VACUUM cancelled');
 ok( poll_until(q{SELECT count(*) FROM pghero.vacuum_progress}, '0'),
 	'vacuum_progress is empty again');
-is(session_quit($vacuumer), 0, 'vacuum session exits cleanly');
+is($vacuumer->quit, 0, 'vacuum session exits cleanly');
 
 #--------------------------------------------------------------------------
 # Connections: 3 idle pool sessions, 1 idle in transaction, 1 active, and
@@ -262,13 +176,14 @@ ok(wait_alone(), 'no other client session is left');
 
 # Exact counts are read from one long-lived session: a connection made by
 # safe_psql may still be visible for a moment after it is closed.
-my $observer = session_start(application_name => 'regress_pghero_observer');
+my $observer = PgheroSession->new($node,
+	application_name => 'regress_pghero_observer', timeout => $wait_secs);
 
 # Run SQL in the observer session; its output, or a diag of its errors.
 sub observe
 {
 	my ($sql) = @_;
-	my $r = session_query($observer, $sql);
+	my $r = $observer->query($sql);
 	diag("observer: $r->[1]") if $r->[1] ne '';
 	return $r->[0];
 }
@@ -289,13 +204,18 @@ sub observe_until
 	return 0;
 }
 
-my @pool = map { session_start(application_name => 'regress_pghero_pool') } 1 .. 3;
-my @pool_pids = map { session_query($_, 'SELECT pg_backend_pid()')->[0] } @pool;
-my $iit = session_start(application_name => 'regress_pghero_iit');
-session_query($iit, 'BEGIN; SELECT 1');
-my $busy = session_start(application_name => 'regress_pghero_busy');
-my $busy_pid = session_query($busy, 'SELECT pg_backend_pid()')->[0];
-session_send($busy, 'SELECT pg_sleep(60);');
+my @pool = map {
+	PgheroSession->new($node,
+		application_name => 'regress_pghero_pool', timeout => $wait_secs)
+} 1 .. 3;
+my @pool_pids = map { $_->query('SELECT pg_backend_pid()')->[0] } @pool;
+my $iit = PgheroSession->new($node,
+	application_name => 'regress_pghero_iit', timeout => $wait_secs);
+$iit->query('BEGIN; SELECT 1');
+my $busy = PgheroSession->new($node,
+	application_name => 'regress_pghero_busy', timeout => $wait_secs);
+my $busy_pid = $busy->query('SELECT pg_backend_pid()')->[0];
+$busy->send('SELECT pg_sleep(60);');
 ok( observe_until(qq{
 	SELECT count(*) FILTER (WHERE pid = $busy_pid AND wait_event = 'PgSleep')
 		   || '/' || count(*) FILTER (WHERE backend_type = 'client backend')
@@ -375,10 +295,10 @@ is( observe(q{
 #--------------------------------------------------------------------------
 
 $node->safe_psql('postgres', "SELECT pg_cancel_backend($busy_pid)");
-ok(session_wait_for($busy, 'err', qr/canceling statement due to user request/),
+ok($busy->wait_for('err', qr/canceling statement due to user request/),
 	'busy session cancelled');
-session_query($iit, 'COMMIT');
-is(session_quit($_), 0, 'background psql exits cleanly')
+$iit->query('COMMIT');
+is($_->quit, 0, 'background psql exits cleanly')
   foreach (@pool, $iit, $busy, $observer);
 ok(wait_alone(), 'every background session is gone');
 is( $node->safe_psql('postgres', q{
