@@ -137,7 +137,11 @@ measure_files(Oid relid, int64 *size, Oid *toastrelid)
 
 		total += fork_size(file, backend, MAIN_FORKNUM);
 		total += fork_size(file, backend, FSM_FORKNUM);
-		total += fork_size(file, backend, VISIBILITYMAP_FORKNUM);
+		/* only tables have a visibility map */
+		if (rel->relkind == RELKIND_RELATION ||
+			rel->relkind == RELKIND_MATVIEW ||
+			rel->relkind == RELKIND_TOASTVALUE)
+			total += fork_size(file, backend, VISIBILITYMAP_FORKNUM);
 		if (rel->relpersistence == RELPERSISTENCE_UNLOGGED)
 			total += fork_size(file, backend, INIT_FORKNUM);
 	}
