@@ -1,0 +1,1596 @@
+/* sql/pghero--1.0--1.1.sql */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION pghero UPDATE TO '1.1'" to load this file. \quit
+
+--------------------------------------------------------------------------
+-- pghero 1.1: the collector
+--
+-- A background worker (src/collector.c) calls _run_source() for each
+-- source on a fixed-rate schedule, each call in its own short transaction.
+-- The capture logic lives here, in functions the tests call directly
+-- through pghero.capture().
+--
+-- Deltas: each source keeps the cumulative counters it last read in an
+-- UNLOGGED baseline table.  A crash empties both the baseline and the
+-- server's own statistics (pg_stat_statements keeps no file after a
+-- crash), a clean restart keeps both, so the two always agree.  A history
+-- row holds the change since the previous capture of the same identity;
+-- zero changes are stored as NULL (they cost a bit, not eight bytes).
+--
+-- Storage: history tables are partitioned by day on captured_at.  Raw rows
+-- are rolled up into hourly rows; retention drops whole partitions (raw
+-- after pghero.raw_retention, once rolled up; hourly after
+-- pghero.history_retention).  Readers combine both tiers.
+--------------------------------------------------------------------------
+
+--------------------------------------------------------------------------
+-- Collector state
+--------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.collector_sources (
+	source text PRIMARY KEY,
+	last_run_at timestamptz,
+	last_duration_ms float8,
+	last_rows bigint,
+	last_success_at timestamptz,
+	last_error text,
+	last_error_at timestamptz,
+	next_run_at timestamptz,
+	runs bigint NOT NULL DEFAULT 0,
+	failures bigint NOT NULL DEFAULT 0,
+	last_note text
+);
+
+COMMENT ON TABLE @extschema@.collector_sources IS
+'One row per capture source: when it last ran, how long, what it wrote, its last error and its next run';
+
+INSERT INTO @extschema@.collector_sources (source)
+VALUES ('statements'), ('database_activity'), ('instance'), ('space'), ('retention');
+
+-- how far raw history has been rolled up into hourly rows, per history
+CREATE TABLE @extschema@.rollup_progress (
+	history text PRIMARY KEY,
+	rolled_up_until timestamptz NOT NULL DEFAULT '-infinity'
+);
+
+COMMENT ON TABLE @extschema@.rollup_progress IS
+'For each history, the time before which every raw row is already in the hourly rollup';
+
+INSERT INTO @extschema@.rollup_progress (history)
+VALUES ('statement'), ('database'), ('instance');
+
+--------------------------------------------------------------------------
+-- History tables
+--------------------------------------------------------------------------
+
+-- statements: one row per identity whose counters moved in an interval
+CREATE TABLE @extschema@.statement_history (
+	captured_at timestamptz NOT NULL,
+	since timestamptz,
+	dbid oid NOT NULL,
+	userid oid NOT NULL,
+	queryid bigint NOT NULL,
+	toplevel boolean NOT NULL,
+	calls bigint,
+	plans bigint,
+	total_plan_time float8,
+	total_exec_time float8,
+	min_exec_time float8,
+	max_exec_time float8,
+	rows bigint,
+	shared_blks_hit bigint,
+	shared_blks_read bigint,
+	shared_blks_dirtied bigint,
+	shared_blks_written bigint,
+	local_blks_hit bigint,
+	local_blks_read bigint,
+	local_blks_dirtied bigint,
+	local_blks_written bigint,
+	temp_blks_read bigint,
+	temp_blks_written bigint,
+	blk_read_time float8,
+	blk_write_time float8,
+	wal_records bigint,
+	wal_fpi bigint,
+	wal_bytes numeric,
+	lossy boolean
+) PARTITION BY RANGE (captured_at);
+
+CREATE INDEX ON @extschema@.statement_history (queryid, captured_at);
+
+COMMENT ON TABLE @extschema@.statement_history IS
+'Raw statement history: per capture, the change of every pg_stat_statements counter of each identity (userid, dbid, queryid, toplevel) that moved; NULL means no change';
+
+CREATE TABLE @extschema@.statement_rollup (
+	bucket timestamptz NOT NULL,
+	dbid oid NOT NULL,
+	userid oid NOT NULL,
+	queryid bigint NOT NULL,
+	toplevel boolean NOT NULL,
+	samples integer NOT NULL,
+	calls bigint,
+	plans bigint,
+	total_plan_time float8,
+	total_exec_time float8,
+	min_exec_time float8,
+	max_exec_time float8,
+	rows bigint,
+	shared_blks_hit bigint,
+	shared_blks_read bigint,
+	shared_blks_dirtied bigint,
+	shared_blks_written bigint,
+	local_blks_hit bigint,
+	local_blks_read bigint,
+	local_blks_dirtied bigint,
+	local_blks_written bigint,
+	temp_blks_read bigint,
+	temp_blks_written bigint,
+	blk_read_time float8,
+	blk_write_time float8,
+	wal_records bigint,
+	wal_fpi bigint,
+	wal_bytes numeric,
+	lossy boolean
+) PARTITION BY RANGE (bucket);
+
+CREATE INDEX ON @extschema@.statement_rollup (queryid, bucket);
+
+COMMENT ON TABLE @extschema@.statement_rollup IS
+'Hourly statement history: the sums of the raw rows captured in each hour, kept for pghero.history_retention';
+
+-- the text of every statement seen, once per (dbid, queryid)
+CREATE TABLE @extschema@.query_texts (
+	dbid oid NOT NULL,
+	queryid bigint NOT NULL,
+	query text NOT NULL,
+	first_seen timestamptz NOT NULL,
+	PRIMARY KEY (dbid, queryid)
+);
+
+COMMENT ON TABLE @extschema@.query_texts IS
+'Normalized text of every statement in the history, stored once per database and query identifier';
+
+-- one row per statements capture: what pg_stat_statements itself said
+CREATE TABLE @extschema@.statement_captures (
+	captured_at timestamptz PRIMARY KEY,
+	since timestamptz,
+	entries bigint NOT NULL,
+	max_entries bigint,
+	dealloc bigint,
+	stats_reset timestamptz,
+	moved bigint NOT NULL,
+	lossy boolean NOT NULL,
+	note text
+);
+
+COMMENT ON TABLE @extschema@.statement_captures IS
+'One row per statements capture: pg_stat_statements fill, deallocations, resets, and whether the interval lost data';
+
+CREATE TABLE @extschema@.database_history (
+	captured_at timestamptz NOT NULL,
+	since timestamptz,
+	datid oid NOT NULL,
+	datname name NOT NULL,
+	numbackends integer,
+	xact_commit bigint,
+	xact_rollback bigint,
+	blks_read bigint,
+	blks_hit bigint,
+	tup_returned bigint,
+	tup_fetched bigint,
+	tup_inserted bigint,
+	tup_updated bigint,
+	tup_deleted bigint,
+	temp_files bigint,
+	temp_bytes bigint,
+	deadlocks bigint,
+	conflicts bigint,
+	lossy boolean
+) PARTITION BY RANGE (captured_at);
+
+COMMENT ON TABLE @extschema@.database_history IS
+'Raw database activity: per capture and database, the change of the pg_stat_database counters (NULL: no change) and the number of backends';
+
+CREATE TABLE @extschema@.database_rollup (
+	bucket timestamptz NOT NULL,
+	datid oid NOT NULL,
+	datname name NOT NULL,
+	samples integer NOT NULL,
+	seconds float8 NOT NULL,
+	numbackends_max integer,
+	xact_commit bigint,
+	xact_rollback bigint,
+	blks_read bigint,
+	blks_hit bigint,
+	tup_returned bigint,
+	tup_fetched bigint,
+	tup_inserted bigint,
+	tup_updated bigint,
+	tup_deleted bigint,
+	temp_files bigint,
+	temp_bytes bigint,
+	deadlocks bigint,
+	conflicts bigint,
+	lossy boolean
+) PARTITION BY RANGE (bucket);
+
+COMMENT ON TABLE @extschema@.database_rollup IS
+'Hourly database activity: sums of the raw rows of each hour';
+
+CREATE TABLE @extschema@.instance_history (
+	captured_at timestamptz NOT NULL,
+	since timestamptz,
+	wal_bytes numeric,
+	checkpoints_timed bigint,
+	checkpoints_req bigint,
+	buffers_checkpoint bigint,
+	buffers_clean bigint,
+	buffers_backend bigint,
+	connections integer,
+	active_connections integer,
+	idle_connections integer,
+	idle_in_transaction_connections integer,
+	lossy boolean
+) PARTITION BY RANGE (captured_at);
+
+COMMENT ON TABLE @extschema@.instance_history IS
+'Raw instance activity: per capture, WAL generated, checkpoints and buffer writes (changes), and client connections by state (counts)';
+
+CREATE TABLE @extschema@.instance_rollup (
+	bucket timestamptz NOT NULL,
+	samples integer NOT NULL,
+	seconds float8 NOT NULL,
+	wal_bytes numeric,
+	checkpoints_timed bigint,
+	checkpoints_req bigint,
+	buffers_checkpoint bigint,
+	buffers_clean bigint,
+	buffers_backend bigint,
+	connections_max integer,
+	lossy boolean
+) PARTITION BY RANGE (bucket);
+
+COMMENT ON TABLE @extschema@.instance_rollup IS
+'Hourly instance activity: sums of the raw rows of each hour';
+
+-- space: a row only when a size changed (and a keyframe per relation at
+-- the start of the retained window)
+CREATE TABLE @extschema@.space_history (
+	captured_at timestamptz NOT NULL,
+	datid oid NOT NULL,
+	relid oid,
+	schemaname name,
+	relname name,
+	kind text NOT NULL,
+	size_bytes bigint NOT NULL
+) PARTITION BY RANGE (captured_at);
+
+CREATE INDEX ON @extschema@.space_history (relid, captured_at);
+
+COMMENT ON TABLE @extschema@.space_history IS
+'Size history of every database and of every relation of the home database: a row when the size changed';
+
+--------------------------------------------------------------------------
+-- Baselines: the cumulative values last read (UNLOGGED, see above)
+--------------------------------------------------------------------------
+
+CREATE UNLOGGED TABLE @extschema@.statement_baseline (
+	dbid oid NOT NULL,
+	userid oid NOT NULL,
+	queryid bigint NOT NULL,
+	toplevel boolean NOT NULL,
+	calls bigint NOT NULL,
+	plans bigint NOT NULL,
+	total_plan_time float8 NOT NULL,
+	total_exec_time float8 NOT NULL,
+	rows bigint NOT NULL,
+	shared_blks_hit bigint NOT NULL,
+	shared_blks_read bigint NOT NULL,
+	shared_blks_dirtied bigint NOT NULL,
+	shared_blks_written bigint NOT NULL,
+	local_blks_hit bigint NOT NULL,
+	local_blks_read bigint NOT NULL,
+	local_blks_dirtied bigint NOT NULL,
+	local_blks_written bigint NOT NULL,
+	temp_blks_read bigint NOT NULL,
+	temp_blks_written bigint NOT NULL,
+	blk_read_time float8 NOT NULL,
+	blk_write_time float8 NOT NULL,
+	wal_records bigint NOT NULL,
+	wal_fpi bigint NOT NULL,
+	wal_bytes numeric NOT NULL,
+	PRIMARY KEY (dbid, userid, queryid, toplevel)
+);
+
+COMMENT ON TABLE @extschema@.statement_baseline IS
+'The pg_stat_statements counters read at the last capture (internal; unlogged: emptied by a crash, like pg_stat_statements itself)';
+
+CREATE UNLOGGED TABLE @extschema@.source_baseline (
+	source text PRIMARY KEY,
+	captured_at timestamptz NOT NULL,
+	stats_reset timestamptz,
+	dealloc bigint,
+	wal_lsn pg_lsn,
+	counters bigint[]
+);
+
+COMMENT ON TABLE @extschema@.source_baseline IS
+'Per source, when it last captured and the reset markers and instance counters it read (internal; unlogged)';
+
+CREATE UNLOGGED TABLE @extschema@.database_baseline (
+	datid oid PRIMARY KEY,
+	stats_reset timestamptz,
+	counters bigint[] NOT NULL
+);
+
+COMMENT ON TABLE @extschema@.database_baseline IS
+'The pg_stat_database counters read at the last capture (internal; unlogged)';
+
+CREATE UNLOGGED TABLE @extschema@.space_baseline (
+	datid oid NOT NULL,
+	relid oid NOT NULL,
+	size_bytes bigint NOT NULL,
+	PRIMARY KEY (datid, relid)
+);
+
+COMMENT ON TABLE @extschema@.space_baseline IS
+'The sizes last stored in space_history (internal; unlogged; relid 0 for a database)';
+
+--------------------------------------------------------------------------
+-- Partitions
+--------------------------------------------------------------------------
+
+-- The daily partition of a history table that holds time ts, created if
+-- missing (the retention source creates them ahead of time, so capture
+-- seldom does DDL).
+CREATE FUNCTION @extschema@._ensure_partition(parent text, ts timestamptz)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	day date := ts::date;
+	part text := pg_catalog.format('%s_p%s', parent, pg_catalog.to_char(day, 'YYYYMMDD'));
+BEGIN
+	IF pg_catalog.to_regclass(pg_catalog.format('@extschema@.%I', part)) IS NULL THEN
+		EXECUTE pg_catalog.format(
+			'CREATE TABLE @extschema@.%I PARTITION OF @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
+			part, parent, day::timestamptz, (day + 1)::timestamptz);
+		EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.%I TO pghero_reader', part);
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._ensure_partition(text, timestamptz) IS
+'Create the daily partition of a history table that holds a time, if missing (internal)';
+
+--------------------------------------------------------------------------
+-- Sources
+--------------------------------------------------------------------------
+
+-- statements, from pg_stat_statements(false): see the file header.
+--
+-- An identity is (userid, dbid, queryid, toplevel).  Its delta is the
+-- difference with the baseline, except that the whole current value counts
+-- when the identity is new (created since the last capture), when one of
+-- its counters went backwards (its entry was reset or evicted and made
+-- again), and after a full reset (stats_reset moved).  A reset or evictions
+-- (dealloc grew) mean the interval lost what happened before them: those
+-- rows are flagged lossy, and so is the capture.  The very first capture
+-- only sets the baseline; after a crash (baseline gone, pg_stat_statements
+-- reset after our last capture) everything since the reset is counted.
+CREATE FUNCTION @extschema@._capture_statements()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	now_ts timestamptz := pg_catalog.now();
+	fn text := @extschema@._pgss_function('pg_stat_statements', 1);
+	info_fn text := @extschema@._pgss_function('pg_stat_statements_info', 0);
+	info record;
+	prev record;
+	last_capture timestamptz;
+	since_ts timestamptz;
+	count_all boolean := false;
+	lossy boolean := false;
+	write_rows boolean := true;
+	note text;
+	entries bigint;
+	moved bigint;
+BEGIN
+	EXECUTE pg_catalog.format('SELECT i.dealloc, i.stats_reset FROM %s() i', info_fn) INTO info;
+	SELECT b.* INTO prev FROM @extschema@.source_baseline b
+	WHERE b.source = 'statements';
+
+	IF prev.source IS NULL THEN
+		SELECT pg_catalog.max(c.captured_at) INTO last_capture FROM @extschema@.statement_captures c;
+		IF last_capture IS NOT NULL AND info.stats_reset > last_capture THEN
+			-- restarted after a crash: every counter began after our last capture
+			count_all := true;
+			lossy := true;
+			since_ts := last_capture;
+			note := 'pg_stat_statements restarted empty (crash): counted everything since its reset; what ran between the last capture and the crash is lost';
+		ELSE
+			write_rows := false;
+			note := 'first capture: baseline only';
+		END IF;
+	ELSE
+		since_ts := prev.captured_at;
+		IF info.stats_reset IS DISTINCT FROM prev.stats_reset THEN
+			count_all := true;
+			lossy := true;
+			note := 'pg_stat_statements was reset: counted everything since the reset; what ran between the last capture and the reset is lost';
+		ELSIF info.dealloc > prev.dealloc THEN
+			lossy := true;
+			note := pg_catalog.format('%s entries evicted (pg_stat_statements.max reached): counts are a lower bound',
+									  info.dealloc - prev.dealloc);
+		END IF;
+	END IF;
+
+	IF write_rows THEN
+		PERFORM @extschema@._ensure_partition('statement_history', now_ts);
+	END IF;
+
+	EXECUTE pg_catalog.format($q$
+		WITH cur AS MATERIALIZED (
+			SELECT s.userid, s.dbid, s.queryid, s.toplevel, s.calls, s.plans,
+				   s.total_plan_time, s.total_exec_time, s.min_exec_time, s.max_exec_time,
+				   s.rows, s.shared_blks_hit, s.shared_blks_read, s.shared_blks_dirtied,
+				   s.shared_blks_written, s.local_blks_hit, s.local_blks_read,
+				   s.local_blks_dirtied, s.local_blks_written, s.temp_blks_read,
+				   s.temp_blks_written, s.blk_read_time, s.blk_write_time,
+				   s.wal_records, s.wal_fpi, s.wal_bytes
+			FROM %s(false) s
+			WHERE s.queryid IS NOT NULL),
+		d AS MATERIALIZED (
+			SELECT c.*,
+				   b.calls IS NULL AS is_new,
+				   b.calls IS NOT NULL
+				   AND (c.calls < b.calls OR c.plans < b.plans
+						OR c.total_plan_time < b.total_plan_time OR c.total_exec_time < b.total_exec_time
+						OR c.rows < b.rows OR c.shared_blks_hit < b.shared_blks_hit
+						OR c.shared_blks_read < b.shared_blks_read) AS went_back,
+				   b.calls AS b_calls, b.plans AS b_plans, b.total_plan_time AS b_total_plan_time,
+				   b.total_exec_time AS b_total_exec_time, b.rows AS b_rows,
+				   b.shared_blks_hit AS b_shared_blks_hit, b.shared_blks_read AS b_shared_blks_read,
+				   b.shared_blks_dirtied AS b_shared_blks_dirtied, b.shared_blks_written AS b_shared_blks_written,
+				   b.local_blks_hit AS b_local_blks_hit, b.local_blks_read AS b_local_blks_read,
+				   b.local_blks_dirtied AS b_local_blks_dirtied, b.local_blks_written AS b_local_blks_written,
+				   b.temp_blks_read AS b_temp_blks_read, b.temp_blks_written AS b_temp_blks_written,
+				   b.blk_read_time AS b_blk_read_time, b.blk_write_time AS b_blk_write_time,
+				   b.wal_records AS b_wal_records, b.wal_fpi AS b_wal_fpi, b.wal_bytes AS b_wal_bytes
+			FROM cur c
+				 LEFT JOIN @extschema@.statement_baseline b
+					ON b.dbid = c.dbid AND b.userid = c.userid
+				   AND b.queryid = c.queryid AND b.toplevel = c.toplevel
+			WHERE $1
+			   OR b.calls IS NULL
+			   OR (c.calls, c.plans, c.total_plan_time, c.total_exec_time, c.rows,
+				   c.shared_blks_hit, c.shared_blks_read, c.shared_blks_dirtied, c.shared_blks_written,
+				   c.local_blks_hit, c.local_blks_read, c.local_blks_dirtied, c.local_blks_written,
+				   c.temp_blks_read, c.temp_blks_written, c.blk_read_time, c.blk_write_time,
+				   c.wal_records, c.wal_fpi, c.wal_bytes)
+				  IS DISTINCT FROM
+				  (b.calls, b.plans, b.total_plan_time, b.total_exec_time, b.rows,
+				   b.shared_blks_hit, b.shared_blks_read, b.shared_blks_dirtied, b.shared_blks_written,
+				   b.local_blks_hit, b.local_blks_read, b.local_blks_dirtied, b.local_blks_written,
+				   b.temp_blks_read, b.temp_blks_written, b.blk_read_time, b.blk_write_time,
+				   b.wal_records, b.wal_fpi, b.wal_bytes)),
+		z AS (
+			-- whether the whole current value is the change
+			SELECT d.*, ($1 OR d.is_new OR d.went_back) AS whole FROM d),
+		hist AS (
+			INSERT INTO @extschema@.statement_history
+			SELECT $2,
+				   CASE WHEN z.is_new OR z.went_back THEN NULL ELSE $3 END,
+				   z.dbid, z.userid, z.queryid, z.toplevel,
+				   NULLIF(z.calls - CASE WHEN z.whole THEN 0 ELSE z.b_calls END, 0),
+				   NULLIF(z.plans - CASE WHEN z.whole THEN 0 ELSE z.b_plans END, 0),
+				   NULLIF(z.total_plan_time - CASE WHEN z.whole THEN 0 ELSE z.b_total_plan_time END, 0),
+				   NULLIF(z.total_exec_time - CASE WHEN z.whole THEN 0 ELSE z.b_total_exec_time END, 0),
+				   z.min_exec_time,
+				   z.max_exec_time,
+				   NULLIF(z.rows - CASE WHEN z.whole THEN 0 ELSE z.b_rows END, 0),
+				   NULLIF(z.shared_blks_hit - CASE WHEN z.whole THEN 0 ELSE z.b_shared_blks_hit END, 0),
+				   NULLIF(z.shared_blks_read - CASE WHEN z.whole THEN 0 ELSE z.b_shared_blks_read END, 0),
+				   NULLIF(z.shared_blks_dirtied - CASE WHEN z.whole THEN 0 ELSE z.b_shared_blks_dirtied END, 0),
+				   NULLIF(z.shared_blks_written - CASE WHEN z.whole THEN 0 ELSE z.b_shared_blks_written END, 0),
+				   NULLIF(z.local_blks_hit - CASE WHEN z.whole THEN 0 ELSE z.b_local_blks_hit END, 0),
+				   NULLIF(z.local_blks_read - CASE WHEN z.whole THEN 0 ELSE z.b_local_blks_read END, 0),
+				   NULLIF(z.local_blks_dirtied - CASE WHEN z.whole THEN 0 ELSE z.b_local_blks_dirtied END, 0),
+				   NULLIF(z.local_blks_written - CASE WHEN z.whole THEN 0 ELSE z.b_local_blks_written END, 0),
+				   NULLIF(z.temp_blks_read - CASE WHEN z.whole THEN 0 ELSE z.b_temp_blks_read END, 0),
+				   NULLIF(z.temp_blks_written - CASE WHEN z.whole THEN 0 ELSE z.b_temp_blks_written END, 0),
+				   NULLIF(z.blk_read_time - CASE WHEN z.whole THEN 0 ELSE z.b_blk_read_time END, 0),
+				   NULLIF(z.blk_write_time - CASE WHEN z.whole THEN 0 ELSE z.b_blk_write_time END, 0),
+				   NULLIF(z.wal_records - CASE WHEN z.whole THEN 0 ELSE z.b_wal_records END, 0),
+				   NULLIF(z.wal_fpi - CASE WHEN z.whole THEN 0 ELSE z.b_wal_fpi END, 0),
+				   NULLIF(z.wal_bytes - CASE WHEN z.whole THEN 0 ELSE z.b_wal_bytes END, 0),
+				   NULLIF($4 OR z.went_back, false)
+			FROM z
+			WHERE $5
+			RETURNING 1),
+		gone AS (
+			DELETE FROM @extschema@.statement_baseline b
+			WHERE NOT EXISTS (SELECT FROM cur c
+							  WHERE c.dbid = b.dbid AND c.userid = b.userid
+								AND c.queryid = b.queryid AND c.toplevel = b.toplevel)
+			RETURNING 1),
+		base AS (
+			INSERT INTO @extschema@.statement_baseline
+			SELECT z.dbid, z.userid, z.queryid, z.toplevel, z.calls, z.plans,
+				   z.total_plan_time, z.total_exec_time, z.rows, z.shared_blks_hit,
+				   z.shared_blks_read, z.shared_blks_dirtied, z.shared_blks_written,
+				   z.local_blks_hit, z.local_blks_read, z.local_blks_dirtied,
+				   z.local_blks_written, z.temp_blks_read, z.temp_blks_written,
+				   z.blk_read_time, z.blk_write_time, z.wal_records, z.wal_fpi, z.wal_bytes
+			FROM z
+			ON CONFLICT (dbid, userid, queryid, toplevel) DO UPDATE SET
+				calls = excluded.calls, plans = excluded.plans,
+				total_plan_time = excluded.total_plan_time, total_exec_time = excluded.total_exec_time,
+				rows = excluded.rows, shared_blks_hit = excluded.shared_blks_hit,
+				shared_blks_read = excluded.shared_blks_read, shared_blks_dirtied = excluded.shared_blks_dirtied,
+				shared_blks_written = excluded.shared_blks_written, local_blks_hit = excluded.local_blks_hit,
+				local_blks_read = excluded.local_blks_read, local_blks_dirtied = excluded.local_blks_dirtied,
+				local_blks_written = excluded.local_blks_written, temp_blks_read = excluded.temp_blks_read,
+				temp_blks_written = excluded.temp_blks_written, blk_read_time = excluded.blk_read_time,
+				blk_write_time = excluded.blk_write_time, wal_records = excluded.wal_records,
+				wal_fpi = excluded.wal_fpi, wal_bytes = excluded.wal_bytes
+			RETURNING 1)
+		SELECT (SELECT pg_catalog.count(*) FROM cur),
+			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM gone)
+			   + 0 * (SELECT pg_catalog.count(*) FROM base)
+		$q$, fn)
+	INTO entries, moved
+	USING count_all, now_ts, since_ts, lossy, write_rows;
+
+	-- texts of statements never seen before, read only when there are some
+	IF EXISTS (SELECT FROM @extschema@.statement_baseline b
+			   WHERE NOT EXISTS (SELECT FROM @extschema@.query_texts t
+								 WHERE t.dbid = b.dbid
+								   AND t.queryid = b.queryid)) THEN
+		EXECUTE pg_catalog.format($q$
+			INSERT INTO @extschema@.query_texts (dbid, queryid, query, first_seen)
+			SELECT DISTINCT ON (s.dbid, s.queryid) s.dbid, s.queryid, s.query, $1
+			FROM %s(true) s
+			WHERE s.queryid IS NOT NULL AND s.query IS NOT NULL
+			  AND NOT EXISTS (SELECT FROM @extschema@.query_texts t
+							  WHERE t.dbid = s.dbid AND t.queryid = s.queryid)
+			ON CONFLICT DO NOTHING
+			$q$, fn) USING now_ts;
+	END IF;
+
+	INSERT INTO @extschema@.statement_captures
+		(captured_at, since, entries, max_entries, dealloc, stats_reset, moved, lossy, note)
+	VALUES (now_ts, since_ts, entries,
+			pg_catalog.current_setting('pg_stat_statements.max', true)::bigint,
+			info.dealloc, info.stats_reset, CASE WHEN write_rows THEN moved ELSE 0 END, lossy, note)
+	ON CONFLICT (captured_at) DO NOTHING;
+
+	INSERT INTO @extschema@.source_baseline (source, captured_at, stats_reset, dealloc)
+	VALUES ('statements', now_ts, info.stats_reset, info.dealloc)
+	ON CONFLICT (source) DO UPDATE
+		SET captured_at = excluded.captured_at, stats_reset = excluded.stats_reset,
+			dealloc = excluded.dealloc;
+
+	RETURN CASE WHEN write_rows THEN moved ELSE 0 END;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._capture_statements() IS
+'Capture the statements source: write the change of every pg_stat_statements identity that moved (internal)';
+
+-- database activity, from pg_stat_database (every database)
+CREATE FUNCTION @extschema@._capture_database_activity()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	now_ts timestamptz := pg_catalog.now();
+	prev record;
+	n bigint;
+BEGIN
+	SELECT b.* INTO prev FROM @extschema@.source_baseline b
+	WHERE b.source = 'database_activity';
+	IF prev.source IS NOT NULL THEN
+		PERFORM @extschema@._ensure_partition('database_history', now_ts);
+	END IF;
+
+	WITH cur AS MATERIALIZED (
+		SELECT d.datid, d.datname, d.numbackends, d.stats_reset,
+			   ARRAY[d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit,
+					 d.tup_returned, d.tup_fetched, d.tup_inserted, d.tup_updated,
+					 d.tup_deleted, d.temp_files, d.temp_bytes, d.deadlocks,
+					 d.conflicts] AS counters
+		FROM pg_catalog.pg_stat_database d
+		WHERE d.datname IS NOT NULL),
+	d AS MATERIALIZED (
+		SELECT c.*, b.counters AS b_counters,
+			   b.datid IS NULL AS is_new,
+			   b.datid IS NOT NULL
+			   AND (c.stats_reset IS DISTINCT FROM b.stats_reset
+					OR EXISTS (SELECT FROM unnest(c.counters, b.counters) u(x, y)
+							   WHERE u.x < u.y)) AS was_reset
+		FROM cur c
+			 LEFT JOIN @extschema@.database_baseline b ON b.datid = c.datid
+		WHERE b.datid IS NULL
+		   OR c.counters IS DISTINCT FROM b.counters
+		   OR c.stats_reset IS DISTINCT FROM b.stats_reset),
+	z AS (
+		SELECT d.*,
+			   CASE WHEN d.is_new OR d.was_reset THEN pg_catalog.array_fill(0::bigint, ARRAY[13])
+					ELSE d.b_counters END AS base
+		FROM d),
+	hist AS (
+		INSERT INTO @extschema@.database_history
+		SELECT now_ts,
+			   CASE WHEN z.is_new OR z.was_reset THEN NULL ELSE prev.captured_at END,
+			   z.datid, z.datname, z.numbackends,
+			   NULLIF(z.counters[1] - z.base[1], 0), NULLIF(z.counters[2] - z.base[2], 0),
+			   NULLIF(z.counters[3] - z.base[3], 0), NULLIF(z.counters[4] - z.base[4], 0),
+			   NULLIF(z.counters[5] - z.base[5], 0), NULLIF(z.counters[6] - z.base[6], 0),
+			   NULLIF(z.counters[7] - z.base[7], 0), NULLIF(z.counters[8] - z.base[8], 0),
+			   NULLIF(z.counters[9] - z.base[9], 0), NULLIF(z.counters[10] - z.base[10], 0),
+			   NULLIF(z.counters[11] - z.base[11], 0), NULLIF(z.counters[12] - z.base[12], 0),
+			   NULLIF(z.counters[13] - z.base[13], 0),
+			   NULLIF(z.was_reset, false)
+		FROM z
+		WHERE prev.source IS NOT NULL
+		RETURNING 1),
+	gone AS (
+		DELETE FROM @extschema@.database_baseline b
+		WHERE NOT EXISTS (SELECT FROM cur c WHERE c.datid = b.datid)
+		RETURNING 1),
+	base AS (
+		INSERT INTO @extschema@.database_baseline
+		SELECT z.datid, z.stats_reset, z.counters FROM z
+		ON CONFLICT (datid) DO UPDATE
+			SET stats_reset = excluded.stats_reset, counters = excluded.counters
+		RETURNING 1)
+	SELECT (SELECT pg_catalog.count(*) FROM hist)
+		   + 0 * (SELECT pg_catalog.count(*) FROM gone)
+		   + 0 * (SELECT pg_catalog.count(*) FROM base)
+	INTO n;
+
+	INSERT INTO @extschema@.source_baseline (source, captured_at)
+	VALUES ('database_activity', now_ts)
+	ON CONFLICT (source) DO UPDATE SET captured_at = excluded.captured_at;
+	RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._capture_database_activity() IS
+'Capture the database activity source: the change of every database''s pg_stat_database counters (internal)';
+
+-- instance: WAL, checkpoints and buffer writes (changes), connections (counts)
+CREATE FUNCTION @extschema@._capture_instance()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	now_ts timestamptz := pg_catalog.now();
+	prev record;
+	lsn pg_lsn := pg_catalog.pg_current_wal_lsn();
+	cur bigint[];
+	reset timestamptz;
+	was_reset boolean;
+	conns record;
+BEGIN
+	-- PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer
+	IF pg_catalog.to_regclass('pg_catalog.pg_stat_checkpointer') IS NOT NULL THEN
+		EXECUTE 'SELECT ARRAY[c.num_timed, c.num_requested, c.buffers_written, b.buffers_clean, NULL::bigint], c.stats_reset
+				 FROM pg_catalog.pg_stat_checkpointer c, pg_catalog.pg_stat_bgwriter b'
+		INTO cur, reset;
+	ELSE
+		EXECUTE 'SELECT ARRAY[b.checkpoints_timed, b.checkpoints_req, b.buffers_checkpoint, b.buffers_clean, b.buffers_backend], b.stats_reset
+				 FROM pg_catalog.pg_stat_bgwriter b'
+		INTO cur, reset;
+	END IF;
+
+	SELECT pg_catalog.count(*) AS total,
+		   pg_catalog.count(*) FILTER (WHERE a.state = 'active') AS active,
+		   pg_catalog.count(*) FILTER (WHERE a.state = 'idle') AS idle,
+		   pg_catalog.count(*) FILTER (WHERE a.state ~~ 'idle in transaction%') AS idle_in_xact
+	INTO conns
+	FROM pg_catalog.pg_stat_activity a
+	WHERE a.backend_type = 'client backend';
+
+	SELECT b.* INTO prev FROM @extschema@.source_baseline b
+	WHERE b.source = 'instance';
+
+	IF prev.source IS NOT NULL THEN
+		was_reset := reset IS DISTINCT FROM prev.stats_reset
+					 OR EXISTS (SELECT FROM unnest(cur, prev.counters) u(x, y)
+								WHERE u.x < u.y);
+		PERFORM @extschema@._ensure_partition('instance_history', now_ts);
+		INSERT INTO @extschema@.instance_history
+		VALUES (now_ts, prev.captured_at,
+				NULLIF(pg_catalog.pg_wal_lsn_diff(lsn, prev.wal_lsn), 0),
+				NULLIF(cur[1] - CASE WHEN was_reset THEN 0 ELSE prev.counters[1] END, 0),
+				NULLIF(cur[2] - CASE WHEN was_reset THEN 0 ELSE prev.counters[2] END, 0),
+				NULLIF(cur[3] - CASE WHEN was_reset THEN 0 ELSE prev.counters[3] END, 0),
+				NULLIF(cur[4] - CASE WHEN was_reset THEN 0 ELSE prev.counters[4] END, 0),
+				NULLIF(cur[5] - CASE WHEN was_reset THEN 0 ELSE prev.counters[5] END, 0),
+				conns.total, conns.active, conns.idle, conns.idle_in_xact,
+				NULLIF(was_reset, false));
+	END IF;
+
+	INSERT INTO @extschema@.source_baseline (source, captured_at, stats_reset, wal_lsn, counters)
+	VALUES ('instance', now_ts, reset, lsn, cur)
+	ON CONFLICT (source) DO UPDATE
+		SET captured_at = excluded.captured_at, stats_reset = excluded.stats_reset,
+			wal_lsn = excluded.wal_lsn, counters = excluded.counters;
+	RETURN CASE WHEN prev.source IS NULL THEN 0 ELSE 1 END;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._capture_instance() IS
+'Capture the instance source: WAL bytes, checkpoints, buffer writes and connections (internal)';
+
+-- space: every database's size and every relation of this database, as
+-- relation_sizes measures them (never waiting for a lock); a row only for
+-- a size that changed; relations that could not be measured are skipped
+-- and counted in the source's note.
+CREATE FUNCTION @extschema@._capture_space(OUT written bigint, OUT skipped bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	now_ts timestamptz := pg_catalog.now();
+	db oid := (SELECT d.oid FROM pg_catalog.pg_database d
+			   WHERE d.datname = pg_catalog.current_database());
+BEGIN
+	PERFORM @extschema@._ensure_partition('space_history', now_ts);
+
+	IF pg_catalog.to_regclass('pg_temp.pghero_space_now') IS NULL THEN
+		CREATE TEMP TABLE pghero_space_now (
+			datid oid, relid oid, schemaname name, relname name, kind text,
+			size_bytes bigint, measured boolean) ON COMMIT DELETE ROWS;
+	END IF;
+	TRUNCATE pghero_space_now;
+
+	INSERT INTO pghero_space_now
+	SELECT d.oid, 0, NULL, d.datname, 'database', pg_catalog.pg_database_size(d.oid), true
+	FROM pg_catalog.pg_database d
+	WHERE d.datallowconn AND d.datconnlimit <> -2
+	UNION ALL
+	SELECT db, r.relid, r.schemaname, r.relname, r.type, r.size_bytes, r.measured
+	FROM @extschema@.relation_sizes r;
+
+	SELECT pg_catalog.count(*) INTO skipped FROM pghero_space_now n WHERE NOT n.measured;
+
+	WITH moved AS (
+		SELECT n.*
+		FROM pghero_space_now n
+			 LEFT JOIN @extschema@.space_baseline b
+				ON b.datid = n.datid AND b.relid = n.relid
+		WHERE n.measured AND n.size_bytes IS NOT NULL
+		  AND (b.size_bytes IS NULL OR b.size_bytes <> n.size_bytes)),
+	hist AS (
+		INSERT INTO @extschema@.space_history
+		SELECT now_ts, m.datid, NULLIF(m.relid, 0), m.schemaname, m.relname, m.kind, m.size_bytes
+		FROM moved m
+		RETURNING 1),
+	base AS (
+		INSERT INTO @extschema@.space_baseline
+		SELECT m.datid, m.relid, m.size_bytes FROM moved m
+		ON CONFLICT (datid, relid) DO UPDATE SET size_bytes = excluded.size_bytes
+		RETURNING 1)
+	SELECT (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM base)
+	INTO written;
+
+	-- forget relations and databases that are gone
+	DELETE FROM @extschema@.space_baseline b
+	WHERE NOT EXISTS (SELECT FROM pghero_space_now n
+					  WHERE n.datid = b.datid
+						AND n.relid = b.relid);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._capture_space() IS
+'Capture the space source: sizes of every database and of every relation of this database that changed (internal)';
+
+-- A pghero.* duration setting in seconds (the library defines them; load it)
+CREATE FUNCTION @extschema@._setting_seconds(name text)
+RETURNS bigint
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.config();
+	RETURN (SELECT s.setting::bigint FROM pg_catalog.pg_settings s
+			WHERE s.name = $1);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._setting_seconds(text) IS
+'Value in seconds of a pghero duration setting (internal)';
+
+-- retention: partitions ahead, hourly rollups of complete hours, and
+-- dropping whole partitions past their retention (raw ones only once
+-- rolled up).  Space keeps, at the start of its window, one row per
+-- relation with its size then, so growth stays computable.
+CREATE FUNCTION @extschema@._capture_retention()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	now_ts timestamptz := pg_catalog.now();
+	hour_now timestamptz := pg_catalog.date_trunc('hour', now_ts);
+	raw_keep interval := pg_catalog.make_interval(secs => @extschema@._setting_seconds('pghero.raw_retention'));
+	history_keep interval := pg_catalog.make_interval(secs => @extschema@._setting_seconds('pghero.history_retention'));
+	t text;
+	p record;
+	upto timestamptz;
+	n bigint := 0;
+	k bigint;
+	dropped boolean := false;
+BEGIN
+	-- partitions for today and tomorrow
+	FOREACH t IN ARRAY ARRAY['statement_history', 'statement_rollup', 'database_history',
+							 'database_rollup', 'instance_history', 'instance_rollup',
+							 'space_history'] LOOP
+		PERFORM @extschema@._ensure_partition(t, now_ts);
+		PERFORM @extschema@._ensure_partition(t, now_ts + interval '1 day');
+	END LOOP;
+
+	-- hourly rollups of the complete hours not rolled up yet
+	SELECT r.rolled_up_until INTO upto FROM @extschema@.rollup_progress r
+	WHERE r.history = 'statement';
+	IF upto < hour_now THEN
+		FOR p IN SELECT DISTINCT pg_catalog.date_trunc('day', h.captured_at) AS day
+				 FROM @extschema@.statement_history h
+				 WHERE h.captured_at >= upto AND h.captured_at < hour_now LOOP
+			PERFORM @extschema@._ensure_partition('statement_rollup', p.day);
+		END LOOP;
+		INSERT INTO @extschema@.statement_rollup
+		SELECT pg_catalog.date_trunc('hour', h.captured_at), h.dbid, h.userid, h.queryid, h.toplevel,
+			   pg_catalog.count(*), pg_catalog.sum(h.calls), pg_catalog.sum(h.plans),
+			   pg_catalog.sum(h.total_plan_time), pg_catalog.sum(h.total_exec_time),
+			   pg_catalog.min(h.min_exec_time), pg_catalog.max(h.max_exec_time),
+			   pg_catalog.sum(h.rows), pg_catalog.sum(h.shared_blks_hit), pg_catalog.sum(h.shared_blks_read),
+			   pg_catalog.sum(h.shared_blks_dirtied), pg_catalog.sum(h.shared_blks_written),
+			   pg_catalog.sum(h.local_blks_hit), pg_catalog.sum(h.local_blks_read),
+			   pg_catalog.sum(h.local_blks_dirtied), pg_catalog.sum(h.local_blks_written),
+			   pg_catalog.sum(h.temp_blks_read), pg_catalog.sum(h.temp_blks_written),
+			   pg_catalog.sum(h.blk_read_time), pg_catalog.sum(h.blk_write_time),
+			   pg_catalog.sum(h.wal_records), pg_catalog.sum(h.wal_fpi), pg_catalog.sum(h.wal_bytes),
+			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
+		FROM @extschema@.statement_history h
+		WHERE h.captured_at >= upto AND h.captured_at < hour_now
+		GROUP BY 1, 2, 3, 4, 5;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n := n + k;
+		UPDATE @extschema@.rollup_progress SET rolled_up_until = hour_now
+		WHERE history = 'statement';
+	END IF;
+
+	SELECT r.rolled_up_until INTO upto FROM @extschema@.rollup_progress r
+	WHERE r.history = 'database';
+	IF upto < hour_now THEN
+		FOR p IN SELECT DISTINCT pg_catalog.date_trunc('day', h.captured_at) AS day
+				 FROM @extschema@.database_history h
+				 WHERE h.captured_at >= upto AND h.captured_at < hour_now LOOP
+			PERFORM @extschema@._ensure_partition('database_rollup', p.day);
+		END LOOP;
+		INSERT INTO @extschema@.database_rollup
+		SELECT pg_catalog.date_trunc('hour', h.captured_at), h.datid, pg_catalog.max(h.datname),
+			   pg_catalog.count(*),
+			   pg_catalog.sum(pg_catalog.date_part('epoch', h.captured_at - h.since)),
+			   pg_catalog.max(h.numbackends),
+			   pg_catalog.sum(h.xact_commit), pg_catalog.sum(h.xact_rollback),
+			   pg_catalog.sum(h.blks_read), pg_catalog.sum(h.blks_hit),
+			   pg_catalog.sum(h.tup_returned), pg_catalog.sum(h.tup_fetched),
+			   pg_catalog.sum(h.tup_inserted), pg_catalog.sum(h.tup_updated),
+			   pg_catalog.sum(h.tup_deleted), pg_catalog.sum(h.temp_files),
+			   pg_catalog.sum(h.temp_bytes), pg_catalog.sum(h.deadlocks),
+			   pg_catalog.sum(h.conflicts),
+			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
+		FROM @extschema@.database_history h
+		WHERE h.captured_at >= upto AND h.captured_at < hour_now
+		GROUP BY 1, 2;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n := n + k;
+		UPDATE @extschema@.rollup_progress SET rolled_up_until = hour_now
+		WHERE history = 'database';
+	END IF;
+
+	SELECT r.rolled_up_until INTO upto FROM @extschema@.rollup_progress r
+	WHERE r.history = 'instance';
+	IF upto < hour_now THEN
+		FOR p IN SELECT DISTINCT pg_catalog.date_trunc('day', h.captured_at) AS day
+				 FROM @extschema@.instance_history h
+				 WHERE h.captured_at >= upto AND h.captured_at < hour_now LOOP
+			PERFORM @extschema@._ensure_partition('instance_rollup', p.day);
+		END LOOP;
+		INSERT INTO @extschema@.instance_rollup
+		SELECT pg_catalog.date_trunc('hour', h.captured_at), pg_catalog.count(*),
+			   pg_catalog.sum(pg_catalog.date_part('epoch', h.captured_at - h.since)),
+			   pg_catalog.sum(h.wal_bytes), pg_catalog.sum(h.checkpoints_timed),
+			   pg_catalog.sum(h.checkpoints_req), pg_catalog.sum(h.buffers_checkpoint),
+			   pg_catalog.sum(h.buffers_clean), pg_catalog.sum(h.buffers_backend),
+			   pg_catalog.max(h.connections),
+			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
+		FROM @extschema@.instance_history h
+		WHERE h.captured_at >= upto AND h.captured_at < hour_now
+		GROUP BY 1;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n := n + k;
+		UPDATE @extschema@.rollup_progress SET rolled_up_until = hour_now
+		WHERE history = 'instance';
+	END IF;
+
+	-- space keyframes at the start of the window, before anything is dropped
+	IF EXISTS (SELECT FROM @extschema@.space_history h WHERE h.captured_at < now_ts - history_keep) THEN
+		PERFORM @extschema@._ensure_partition('space_history', now_ts - history_keep);
+		INSERT INTO @extschema@.space_history
+		SELECT DISTINCT ON (h.datid, h.relid) now_ts - history_keep, h.datid, h.relid,
+			   h.schemaname, h.relname, h.kind, h.size_bytes
+		FROM @extschema@.space_history h
+		WHERE h.captured_at < now_ts - history_keep
+		  AND NOT EXISTS (SELECT FROM @extschema@.space_history l
+						  WHERE l.datid = h.datid
+							AND l.relid IS NOT DISTINCT FROM h.relid
+							AND l.captured_at >= now_ts - history_keep
+							AND l.captured_at <= now_ts - history_keep + interval '1 day')
+		ORDER BY h.datid, h.relid, h.captured_at DESC;
+	END IF;
+
+	-- drop whole partitions past their retention
+	FOR p IN
+		SELECT c.relname, parent.relname AS parent,
+			   (pg_catalog.to_date(pg_catalog.right(c.relname::text, 8), 'YYYYMMDD') + 1)::timestamptz AS upper_bound
+		FROM pg_catalog.pg_inherits i
+			 JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+			 JOIN pg_catalog.pg_class parent ON parent.oid = i.inhparent
+		WHERE parent.relnamespace = '@extschema@'::regnamespace
+		  AND c.relname::text ~ '_p[0-9]{8}$'
+	LOOP
+		IF (p.parent IN ('statement_history', 'database_history', 'instance_history')
+			AND p.upper_bound <= now_ts - raw_keep
+			AND p.upper_bound <= (SELECT r.rolled_up_until FROM @extschema@.rollup_progress r
+								  WHERE r.history = pg_catalog.split_part(p.parent::text, '_', 1)))
+		   OR (p.parent IN ('statement_rollup', 'database_rollup', 'instance_rollup', 'space_history')
+			   AND p.upper_bound <= now_ts - history_keep) THEN
+			EXECUTE pg_catalog.format('DROP TABLE @extschema@.%I', p.relname);
+			dropped := true;
+		END IF;
+	END LOOP;
+
+	-- texts no history refers to any more
+	IF dropped THEN
+		DELETE FROM @extschema@.query_texts t
+		WHERE NOT EXISTS (SELECT FROM @extschema@.statement_rollup r
+						  WHERE r.queryid = t.queryid
+							AND r.dbid = t.dbid)
+		  AND NOT EXISTS (SELECT FROM @extschema@.statement_history h
+						  WHERE h.queryid = t.queryid
+							AND h.dbid = t.dbid)
+		  AND NOT EXISTS (SELECT FROM @extschema@.statement_baseline b
+						  WHERE b.queryid = t.queryid
+							AND b.dbid = t.dbid);
+	END IF;
+	RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._capture_retention() IS
+'Run the retention source: create partitions ahead, roll complete hours up, drop partitions past their retention (internal)';
+
+-- One source, the way the collector runs it: serialized with any other run
+-- of the same source, with a short lock_timeout, and its outcome recorded
+-- in collector_sources.  A failing source is recorded, not raised.
+CREATE FUNCTION @extschema@._run_source(source text, next_run_at timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	started timestamptz := pg_catalog.clock_timestamp();
+	n bigint;
+	skipped bigint;
+	err text;
+	note text;
+	old_lock_timeout text := pg_catalog.current_setting('lock_timeout');
+BEGIN
+	IF NOT EXISTS (SELECT FROM @extschema@.collector_sources c
+				   WHERE c.source = $1) THEN
+		RAISE EXCEPTION 'unknown capture source "%"', $1
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The sources are listed in pghero.collector.';
+	END IF;
+
+	BEGIN
+		PERFORM pg_catalog.set_config('lock_timeout', '1s', true);
+		PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pghero'), pg_catalog.hashtext($1));
+		CASE $1
+			WHEN 'statements' THEN n := @extschema@._capture_statements();
+				SELECT c.note INTO note FROM @extschema@.statement_captures c
+				WHERE c.captured_at = pg_catalog.now();
+			WHEN 'database_activity' THEN n := @extschema@._capture_database_activity();
+			WHEN 'instance' THEN n := @extschema@._capture_instance();
+			WHEN 'space' THEN
+				SELECT s.written, s.skipped INTO n, skipped FROM @extschema@._capture_space() s;
+				IF skipped > 0 THEN
+					note := pg_catalog.format('%s relations skipped: locked by another session', skipped);
+				END IF;
+			WHEN 'retention' THEN n := @extschema@._capture_retention();
+		END CASE;
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+		err := pg_catalog.format('%s (SQLSTATE %s)', err, SQLSTATE);
+		n := NULL;
+	END;
+	PERFORM pg_catalog.set_config('lock_timeout', old_lock_timeout, true);
+
+	UPDATE @extschema@.collector_sources c SET
+		last_run_at = started,
+		last_duration_ms = pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - started) * 1000,
+		last_rows = n,
+		last_success_at = CASE WHEN err IS NULL THEN started ELSE c.last_success_at END,
+		last_error = CASE WHEN err IS NULL THEN c.last_error ELSE err END,
+		last_error_at = CASE WHEN err IS NULL THEN c.last_error_at ELSE started END,
+		last_note = CASE WHEN err IS NULL THEN note ELSE c.last_note END,
+		next_run_at = coalesce($2, c.next_run_at),
+		runs = c.runs + 1,
+		failures = c.failures + CASE WHEN err IS NULL THEN 0 ELSE 1 END
+	WHERE c.source = $1;
+	RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._run_source(text, timestamptz) IS
+'Run one capture source with the collector''s isolation and record its outcome (internal; called by the collector worker and pghero.capture())';
+
+CREATE FUNCTION @extschema@.capture(sources text[] DEFAULT NULL)
+RETURNS TABLE (source text, rows_written bigint, succeeded boolean, error text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	s text;
+	unknown text;
+BEGIN
+	SELECT u.u INTO unknown FROM pg_catalog.unnest($1) u(u)
+	WHERE NOT EXISTS (SELECT FROM @extschema@.collector_sources c
+					  WHERE c.source = u.u)
+	LIMIT 1;
+	IF unknown IS NOT NULL THEN
+		RAISE EXCEPTION 'unknown capture source "%"', unknown
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The sources are statements, database_activity, instance, space and retention.';
+	END IF;
+
+	FOREACH s IN ARRAY ARRAY['statements', 'database_activity', 'instance', 'space', 'retention'] LOOP
+		CONTINUE WHEN $1 IS NOT NULL AND NOT s = ANY ($1);
+		PERFORM @extschema@._run_source(s, NULL);
+		RETURN QUERY
+		SELECT c.source, c.last_rows,
+			   c.last_success_at IS NOT DISTINCT FROM c.last_run_at,
+			   CASE WHEN c.last_error_at IS NOT DISTINCT FROM c.last_run_at THEN c.last_error END
+		FROM @extschema@.collector_sources c
+		WHERE c.source = s;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.capture(text[]) IS
+'Run every capture source now (or the ones named), as the collector would, and return what each wrote; for tests and on-demand captures';
+
+--------------------------------------------------------------------------
+-- What the collector is doing
+--------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.collector AS
+SELECT s.source,
+	   s.last_run_at,
+	   pg_catalog.make_interval(secs => s.last_duration_ms / 1000) AS last_duration,
+	   s.last_duration_ms,
+	   s.last_rows,
+	   s.last_success_at,
+	   s.last_error,
+	   s.last_error_at,
+	   s.last_note AS note,
+	   s.next_run_at,
+	   s.runs,
+	   s.failures,
+	   c.entries AS statements_entries,
+	   c.max_entries AS statements_max,
+	   pg_catalog.round(100.0 * c.entries / NULLIF(c.max_entries, 0), 1) AS statements_fill_percent,
+	   c.dealloc AS statements_deallocations,
+	   c.stats_reset AS statements_reset_at,
+	   w.pid AS worker_pid
+FROM @extschema@.collector_sources s
+	 LEFT JOIN LATERAL (SELECT sc.* FROM @extschema@.statement_captures sc
+						ORDER BY sc.captured_at DESC LIMIT 1) c ON s.source = 'statements'
+	 LEFT JOIN LATERAL (SELECT a.pid FROM @extschema@._activity() a
+						WHERE a.backend_type = 'pghero collector' LIMIT 1) w ON true;
+
+COMMENT ON VIEW @extschema@.collector IS
+'The collector, source by source: last run, duration, rows written, last error, next run; with pg_stat_statements fill and deallocations';
+
+--------------------------------------------------------------------------
+-- Reading history
+--------------------------------------------------------------------------
+
+-- The change of every statement identity in [start_at, end_at): hourly
+-- rollups for the hours wholly inside the window and already rolled up,
+-- raw rows for the rest, and, when the window reaches now, what
+-- pg_stat_statements counted since the last capture.
+CREATE FUNCTION @extschema@._statement_deltas(start_at timestamptz, end_at timestamptz)
+RETURNS TABLE (dbid oid, userid oid, queryid bigint, toplevel boolean,
+			   calls bigint, total_time_ms float8, rows bigint,
+			   shared_blks_hit bigint, shared_blks_read bigint,
+			   temp_blks_read bigint, temp_blks_written bigint, lossy boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+	WITH p AS (
+		SELECT r.rolled_up_until FROM @extschema@.rollup_progress r
+		WHERE r.history = 'statement')
+	SELECT r.dbid, r.userid, r.queryid, r.toplevel, r.calls,
+		   coalesce(r.total_plan_time, 0) + coalesce(r.total_exec_time, 0),
+		   r.rows, r.shared_blks_hit, r.shared_blks_read, r.temp_blks_read, r.temp_blks_written, r.lossy
+	FROM @extschema@.statement_rollup r, p
+	WHERE r.bucket >= $1
+	  AND r.bucket + interval '1 hour' <= $2
+	  AND r.bucket + interval '1 hour' <= p.rolled_up_until
+	UNION ALL
+	SELECT h.dbid, h.userid, h.queryid, h.toplevel, h.calls,
+		   coalesce(h.total_plan_time, 0) + coalesce(h.total_exec_time, 0),
+		   h.rows, h.shared_blks_hit, h.shared_blks_read, h.temp_blks_read, h.temp_blks_written, h.lossy
+	FROM @extschema@.statement_history h, p
+	WHERE h.captured_at >= $1
+	  AND h.captured_at < $2
+	  AND NOT (pg_catalog.date_trunc('hour', h.captured_at) >= $1
+			   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= $2
+			   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= p.rolled_up_until)
+	UNION ALL
+	-- the tail not captured yet
+	SELECT s.dbid, s.userid, s.queryid, s.toplevel,
+		   s.calls - b.calls,
+		   (s.total_plan_time + s.total_exec_time)
+		   - (b.total_plan_time + b.total_exec_time),
+		   s.rows - b.rows,
+		   s.shared_blks_hit - b.shared_blks_hit,
+		   s.shared_blks_read - b.shared_blks_read,
+		   s.temp_blks_read - b.temp_blks_read,
+		   s.temp_blks_written - b.temp_blks_written,
+		   NULL
+	FROM @extschema@._statements() s
+		 JOIN @extschema@.statement_baseline b
+			ON b.dbid = s.dbid AND b.userid = s.userid
+		   AND b.queryid = s.queryid AND b.toplevel = s.toplevel
+	WHERE $2 >= pg_catalog.now()
+	  AND s.calls > b.calls
+$$;
+
+COMMENT ON FUNCTION @extschema@._statement_deltas(timestamptz, timestamptz) IS
+'Per identity, the changes of the statement counters within a window, from both tiers and the uncaptured tail (internal)';
+
+CREATE FUNCTION @extschema@.query_stats(
+	start_at timestamptz DEFAULT pg_catalog.now() - interval '24 hours',
+	end_at timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (database name, "user" name, dbid oid, userid oid, queryid bigint,
+			   query text, calls bigint, total_time interval, total_time_ms float8,
+			   mean_time interval, mean_time_ms float8, rows bigint,
+			   percent_of_total float8, shared_blks_hit bigint, shared_blks_read bigint,
+			   cache_hit_percent float8, temp_blks_read bigint, temp_blks_written bigint,
+			   lossy boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH s AS (
+		SELECT d.dbid, d.userid, d.queryid,
+			   pg_catalog.sum(d.calls)::bigint AS calls,
+			   pg_catalog.sum(d.total_time_ms) AS total_ms,
+			   pg_catalog.sum(d.rows)::bigint AS rows,
+			   pg_catalog.sum(d.shared_blks_hit)::bigint AS shared_blks_hit,
+			   pg_catalog.sum(d.shared_blks_read)::bigint AS shared_blks_read,
+			   pg_catalog.sum(d.temp_blks_read)::bigint AS temp_blks_read,
+			   pg_catalog.sum(d.temp_blks_written)::bigint AS temp_blks_written,
+			   pg_catalog.bool_or(coalesce(d.lossy, false)) AS lossy
+		FROM @extschema@._statement_deltas($1, $2) d
+		GROUP BY d.dbid, d.userid, d.queryid)
+	SELECT db.datname, r.rolname, s.dbid, s.userid, s.queryid, t.query, s.calls,
+		   pg_catalog.make_interval(secs => s.total_ms / 1000),
+		   s.total_ms,
+		   pg_catalog.make_interval(secs => s.total_ms / NULLIF(s.calls, 0) / 1000),
+		   s.total_ms / NULLIF(s.calls, 0),
+		   coalesce(s.rows, 0),
+		   100 * s.total_ms / NULLIF(pg_catalog.sum(s.total_ms) OVER (), 0),
+		   coalesce(s.shared_blks_hit, 0),
+		   coalesce(s.shared_blks_read, 0),
+		   (100.0 * coalesce(s.shared_blks_hit, 0)
+			OPERATOR(pg_catalog./) NULLIF(coalesce(s.shared_blks_hit, 0) + coalesce(s.shared_blks_read, 0), 0))::float8,
+		   coalesce(s.temp_blks_read, 0),
+		   coalesce(s.temp_blks_written, 0),
+		   s.lossy
+	FROM s
+		 LEFT JOIN pg_catalog.pg_database db ON db.oid = s.dbid
+		 LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.userid
+		 LEFT JOIN @extschema@.query_texts t
+			ON t.dbid = s.dbid AND t.queryid = s.queryid
+	WHERE s.calls > 0
+$$;
+
+COMMENT ON FUNCTION @extschema@.query_stats(timestamptz, timestamptz) IS
+'The columns of the query_stats view over any window [start_at, end_at) of history (default: the last 24 hours), including what was not captured yet when the window reaches now; lossy when an interval in it lost data';
+
+CREATE FUNCTION @extschema@.slow_queries(
+	start_at timestamptz DEFAULT pg_catalog.now() - interval '24 hours',
+	end_at timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (database name, "user" name, dbid oid, userid oid, queryid bigint,
+			   query text, calls bigint, total_time interval, total_time_ms float8,
+			   mean_time interval, mean_time_ms float8, rows bigint,
+			   percent_of_total float8, shared_blks_hit bigint, shared_blks_read bigint,
+			   cache_hit_percent float8, temp_blks_read bigint, temp_blks_written bigint,
+			   lossy boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT q.*
+	FROM @extschema@.query_stats($1, $2) q, @extschema@.config() c
+	WHERE q.calls >= c.slow_query_calls
+	  AND q.mean_time_ms >= c.slow_query_ms
+$$;
+
+COMMENT ON FUNCTION @extschema@.slow_queries(timestamptz, timestamptz) IS
+'query_stats(start_at, end_at) for the statements called at least pghero.slow_query_calls times with a mean time of at least pghero.slow_query_ms';
+
+-- One row per raw sample or hourly bucket of one statement (all users and
+-- nesting levels summed), plus the uncaptured tail when the window reaches now
+CREATE FUNCTION @extschema@.query_history(
+	queryid bigint,
+	start_at timestamptz DEFAULT pg_catalog.now() - interval '24 hours',
+	end_at timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (captured_at timestamptz, tier text, calls bigint,
+			   total_time interval, total_time_ms float8, mean_time_ms float8,
+			   rows bigint, shared_blks_hit bigint, shared_blks_read bigint,
+			   lossy boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+	WITH p AS (
+		SELECT r.rolled_up_until FROM @extschema@.rollup_progress r
+		WHERE r.history = 'statement'),
+	x AS (
+		SELECT r.bucket AS at, 'hourly'::text AS tier, r.calls,
+			   coalesce(r.total_plan_time, 0) + coalesce(r.total_exec_time, 0) AS ms,
+			   r.rows, r.shared_blks_hit, r.shared_blks_read, r.lossy
+		FROM @extschema@.statement_rollup r, p
+		WHERE r.queryid = $1
+		  AND r.bucket >= $2
+		  AND r.bucket + interval '1 hour' <= $3
+		  AND r.bucket + interval '1 hour' <= p.rolled_up_until
+		UNION ALL
+		SELECT h.captured_at, 'raw', h.calls,
+			   coalesce(h.total_plan_time, 0) + coalesce(h.total_exec_time, 0),
+			   h.rows, h.shared_blks_hit, h.shared_blks_read, h.lossy
+		FROM @extschema@.statement_history h, p
+		WHERE h.queryid = $1
+		  AND h.captured_at >= $2
+		  AND h.captured_at < $3
+		  AND NOT (pg_catalog.date_trunc('hour', h.captured_at) >= $2
+				   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= $3
+				   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= p.rolled_up_until)
+		UNION ALL
+		SELECT pg_catalog.now(), 'current', d.calls, d.total_time_ms, d.rows,
+			   d.shared_blks_hit, d.shared_blks_read, d.lossy
+		FROM @extschema@._statement_deltas(pg_catalog.now(), $3) d
+		WHERE d.queryid = $1)
+	SELECT x.at, x.tier, pg_catalog.sum(x.calls)::bigint,
+		   pg_catalog.make_interval(secs => pg_catalog.sum(x.ms) / 1000),
+		   pg_catalog.sum(x.ms),
+		   pg_catalog.sum(x.ms) / NULLIF(pg_catalog.sum(x.calls), 0),
+		   coalesce(pg_catalog.sum(x.rows), 0)::bigint,
+		   coalesce(pg_catalog.sum(x.shared_blks_hit), 0)::bigint,
+		   coalesce(pg_catalog.sum(x.shared_blks_read), 0)::bigint,
+		   pg_catalog.bool_or(coalesce(x.lossy, false))
+	FROM x
+	GROUP BY x.at, x.tier
+	HAVING pg_catalog.sum(x.calls) > 0
+	ORDER BY x.at
+$$;
+
+COMMENT ON FUNCTION @extschema@.query_history(bigint, timestamptz, timestamptz) IS
+'One statement over time: one row per raw sample or hourly bucket with calls, total and mean time, rows and blocks (default: the last 24 hours)';
+
+-- Per database and raw sample or hourly bucket: rates over the interval
+CREATE FUNCTION @extschema@.database_activity(
+	start_at timestamptz DEFAULT pg_catalog.now() - interval '24 hours',
+	end_at timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (database name, datid oid, captured_at timestamptz, tier text,
+			   seconds float8, tps float8, commits bigint, rollbacks bigint,
+			   rows_read_per_second float8, rows_written_per_second float8,
+			   cache_hit_percent float8, temp_bytes bigint, deadlocks bigint,
+			   backends integer, lossy boolean)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+	WITH p AS (
+		SELECT r.rolled_up_until FROM @extschema@.rollup_progress r
+		WHERE r.history = 'database'),
+	x AS (
+		SELECT r.datname, r.datid, r.bucket AS at, 'hourly'::text AS tier, r.seconds,
+			   r.xact_commit, r.xact_rollback, r.blks_read, r.blks_hit,
+			   r.tup_returned, r.tup_fetched, r.tup_inserted, r.tup_updated, r.tup_deleted,
+			   r.temp_bytes, r.deadlocks, r.numbackends_max AS backends, r.lossy
+		FROM @extschema@.database_rollup r, p
+		WHERE r.bucket >= $1
+		  AND r.bucket + interval '1 hour' <= $2
+		  AND r.bucket + interval '1 hour' <= p.rolled_up_until
+		UNION ALL
+		SELECT h.datname, h.datid, h.captured_at, 'raw',
+			   pg_catalog.date_part('epoch', h.captured_at - h.since),
+			   h.xact_commit, h.xact_rollback, h.blks_read, h.blks_hit,
+			   h.tup_returned, h.tup_fetched, h.tup_inserted, h.tup_updated, h.tup_deleted,
+			   h.temp_bytes, h.deadlocks, h.numbackends, h.lossy
+		FROM @extschema@.database_history h, p
+		WHERE h.captured_at >= $1
+		  AND h.captured_at < $2
+		  AND NOT (pg_catalog.date_trunc('hour', h.captured_at) >= $1
+				   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= $2
+				   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= p.rolled_up_until))
+	SELECT x.datname, x.datid, x.at, x.tier, x.seconds,
+		   (coalesce(x.xact_commit, 0) + coalesce(x.xact_rollback, 0))
+		   / NULLIF(x.seconds, 0),
+		   coalesce(x.xact_commit, 0), coalesce(x.xact_rollback, 0),
+		   (coalesce(x.tup_returned, 0) + coalesce(x.tup_fetched, 0))
+		   / NULLIF(x.seconds, 0),
+		   (coalesce(x.tup_inserted, 0) + coalesce(x.tup_updated, 0)
+			OPERATOR(pg_catalog.+) coalesce(x.tup_deleted, 0)) / NULLIF(x.seconds, 0),
+		   (100.0 * coalesce(x.blks_hit, 0)
+			OPERATOR(pg_catalog./) NULLIF(coalesce(x.blks_hit, 0) + coalesce(x.blks_read, 0), 0))::float8,
+		   coalesce(x.temp_bytes, 0), coalesce(x.deadlocks, 0),
+		   x.backends, coalesce(x.lossy, false)
+	FROM x
+	ORDER BY x.datname, x.at
+$$;
+
+COMMENT ON FUNCTION @extschema@.database_activity(timestamptz, timestamptz) IS
+'Per database and raw sample or hourly bucket: transactions, rows read and written per second, cache hit rate, temporary bytes (default: the last 24 hours)';
+
+-- Growth of every relation of this database over the last days: its size
+-- now against its size at the start of the window (or when first seen)
+CREATE FUNCTION @extschema@.space_growth(days integer DEFAULT 7)
+RETURNS TABLE (schemaname name, relname name, relid oid, type text,
+			   size_bytes bigint, size text, size_then_bytes bigint, since timestamptz,
+			   growth_bytes bigint, growth text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH then_ AS (
+		SELECT DISTINCT ON (h.relid) h.relid, h.size_bytes, h.captured_at
+		FROM @extschema@.space_history h
+		WHERE h.relid IS NOT NULL
+		  AND h.datid = (SELECT d.oid FROM pg_catalog.pg_database d
+											  WHERE d.datname = pg_catalog.current_database())
+		  AND h.captured_at <= pg_catalog.now() - pg_catalog.make_interval(days => $1)
+		ORDER BY h.relid, h.captured_at DESC),
+	first_ AS (
+		SELECT DISTINCT ON (h.relid) h.relid, h.size_bytes, h.captured_at
+		FROM @extschema@.space_history h
+		WHERE h.relid IS NOT NULL
+		  AND h.datid = (SELECT d.oid FROM pg_catalog.pg_database d
+											  WHERE d.datname = pg_catalog.current_database())
+		  AND h.captured_at > pg_catalog.now() - pg_catalog.make_interval(days => $1)
+		ORDER BY h.relid, h.captured_at)
+	SELECT r.schemaname, r.relname, r.relid, r.type, r.size_bytes, r.size,
+		   coalesce(t.size_bytes, f.size_bytes),
+		   greatest(coalesce(t.captured_at, f.captured_at),
+							   pg_catalog.now() - pg_catalog.make_interval(days => $1)),
+		   r.size_bytes - coalesce(t.size_bytes, f.size_bytes),
+		   pg_catalog.pg_size_pretty(r.size_bytes - coalesce(t.size_bytes, f.size_bytes))
+	FROM @extschema@.relation_sizes r
+		 LEFT JOIN then_ t ON t.relid = r.relid
+		 LEFT JOIN first_ f ON f.relid = r.relid
+$$;
+
+COMMENT ON FUNCTION @extschema@.space_growth(integer) IS
+'Every relation of this database with its size now, its size days ago (or when first captured, if later) and the growth since';
+
+CREATE FUNCTION @extschema@.relation_space_history(
+	relation regclass,
+	start_at timestamptz DEFAULT pg_catalog.now() - interval '30 days',
+	end_at timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (captured_at timestamptz, size_bytes bigint, size text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	-- the size in force at start_at, every change in the window, and now
+	(SELECT greatest(h.captured_at, $2), h.size_bytes, pg_catalog.pg_size_pretty(h.size_bytes)
+	 FROM @extschema@.space_history h
+	 WHERE h.relid = $1::oid AND h.captured_at <= $2
+	   AND h.datid = (SELECT d.oid FROM pg_catalog.pg_database d
+										   WHERE d.datname = pg_catalog.current_database())
+	 ORDER BY h.captured_at DESC LIMIT 1)
+	UNION ALL
+	(SELECT h.captured_at, h.size_bytes, pg_catalog.pg_size_pretty(h.size_bytes)
+	 FROM @extschema@.space_history h
+	 WHERE h.relid = $1::oid
+	   AND h.captured_at > $2 AND h.captured_at < $3
+	   AND h.datid = (SELECT d.oid FROM pg_catalog.pg_database d
+										   WHERE d.datname = pg_catalog.current_database())
+	 ORDER BY h.captured_at)
+	UNION ALL
+	SELECT pg_catalog.now(), r.size_bytes, r.size
+	FROM @extschema@.relation_sizes r
+	WHERE r.relid = $1::oid AND $3 >= pg_catalog.now()
+$$;
+
+COMMENT ON FUNCTION @extschema@.relation_space_history(regclass, timestamptz, timestamptz) IS
+'Size of one relation over a window (default: the last 30 days): its size at the start, every change captured, and its size now';
+
+--------------------------------------------------------------------------
+-- Column comments for the objects of 1.1 (as in 1.0: a column without one
+-- stops the installation)
+--------------------------------------------------------------------------
+
+DO $$
+DECLARE
+	c record;
+BEGIN
+	FOR c IN
+		WITH common(col, txt) AS (VALUES
+			('captured_at', 'When the capture ran (end of the interval)'),
+			('since', 'Start of the interval: the previous capture; NULL when the whole value since the entry was made or reset is counted'),
+			('bucket', 'Start of the hour'),
+			('samples', 'Raw samples summed in the hour'),
+			('seconds', 'Seconds covered by the samples'),
+			('dbid', 'Database OID'),
+			('datid', 'Database OID'),
+			('datname', 'Database name'),
+			('userid', 'Role OID'),
+			('queryid', 'pg_stat_statements query identifier'),
+			('toplevel', 'Whether executed at top level (false: nested in a function)'),
+			('query', 'Normalized query text'),
+			('first_seen', 'When the text was first captured'),
+			('calls', 'Executions'),
+			('plans', 'Plannings'),
+			('total_plan_time', 'Planning time in milliseconds'),
+			('total_exec_time', 'Execution time in milliseconds'),
+			('min_exec_time', 'Shortest execution in milliseconds since the entry was made or reset (not per interval)'),
+			('max_exec_time', 'Longest execution in milliseconds since the entry was made or reset (not per interval)'),
+			('rows', 'Rows retrieved or affected'),
+			('shared_blks_hit', 'Shared buffer hits'),
+			('shared_blks_read', 'Shared blocks read'),
+			('shared_blks_dirtied', 'Shared blocks dirtied'),
+			('shared_blks_written', 'Shared blocks written'),
+			('local_blks_hit', 'Local buffer hits'),
+			('local_blks_read', 'Local blocks read'),
+			('local_blks_dirtied', 'Local blocks dirtied'),
+			('local_blks_written', 'Local blocks written'),
+			('temp_blks_read', 'Temporary blocks read'),
+			('temp_blks_written', 'Temporary blocks written'),
+			('blk_read_time', 'Time reading blocks in milliseconds (track_io_timing)'),
+			('blk_write_time', 'Time writing blocks in milliseconds (track_io_timing)'),
+			('wal_records', 'WAL records generated'),
+			('wal_fpi', 'WAL full-page images generated'),
+			('wal_bytes', 'WAL bytes generated'),
+			('lossy', 'True when the interval lost data (a statistics reset, evictions, a crash): the numbers are a lower bound'),
+			('numbackends', 'Backends connected to the database at the capture'),
+			('numbackends_max', 'Most backends connected at a capture of the hour'),
+			('xact_commit', 'Transactions committed'),
+			('xact_rollback', 'Transactions rolled back'),
+			('blks_read', 'Blocks read'),
+			('blks_hit', 'Buffer hits'),
+			('tup_returned', 'Rows returned by sequential scans and index entries returned'),
+			('tup_fetched', 'Rows fetched by index scans'),
+			('tup_inserted', 'Rows inserted'),
+			('tup_updated', 'Rows updated'),
+			('tup_deleted', 'Rows deleted'),
+			('temp_files', 'Temporary files created'),
+			('temp_bytes', 'Bytes written to temporary files'),
+			('deadlocks', 'Deadlocks'),
+			('conflicts', 'Queries canceled by recovery conflicts'),
+			('checkpoints_timed', 'Scheduled checkpoints'),
+			('checkpoints_req', 'Requested checkpoints'),
+			('buffers_checkpoint', 'Buffers written by checkpoints'),
+			('buffers_clean', 'Buffers written by the background writer'),
+			('buffers_backend', 'Buffers written by backends themselves'),
+			('connections', 'Client connections at the capture'),
+			('connections_max', 'Most client connections at a capture of the hour'),
+			('active_connections', 'Client connections running a query'),
+			('idle_connections', 'Idle client connections'),
+			('idle_in_transaction_connections', 'Client connections idle in a transaction'),
+			('relid', 'Relation OID; NULL for a database'),
+			('schemaname', 'Schema of the relation'),
+			('relname', 'Name of the relation, or of the database'),
+			('kind', 'database, table, index, materialized view, partitioned table or partitioned index'),
+			('size_bytes', 'Size in bytes'),
+			('source', 'Capture source: statements, database_activity, instance, space or retention'),
+			('last_run_at', 'When the source last ran'),
+			('last_duration_ms', 'How long its last run took, in milliseconds'),
+			('last_duration', 'How long its last run took'),
+			('last_rows', 'Rows its last run wrote; NULL if it failed'),
+			('last_success_at', 'When it last ran without error'),
+			('last_error', 'Its last error, with SQLSTATE'),
+			('last_error_at', 'When it last failed'),
+			('last_note', 'What its last successful run had to say (resets, evictions, skipped relations)'),
+			('note', 'What its last successful run had to say (resets, evictions, skipped relations)'),
+			('next_run_at', 'When the collector runs it next'),
+			('runs', 'Runs since the extension was created'),
+			('failures', 'Failed runs since the extension was created'),
+			('history', 'statement, database or instance'),
+			('rolled_up_until', 'Every raw row captured before this time is in the hourly rollup'),
+			('entries', 'Entries in pg_stat_statements'),
+			('max_entries', 'pg_stat_statements.max'),
+			('dealloc', 'pg_stat_statements deallocations (evictions) so far'),
+			('stats_reset', 'When the statistics were last reset'),
+			('moved', 'Identities whose counters moved'),
+			('source_note', 'Note'),
+			('statements_entries', 'Entries in pg_stat_statements at the last capture (statements row only)'),
+			('statements_max', 'pg_stat_statements.max (statements row only)'),
+			('statements_fill_percent', 'statements_entries as a percent of statements_max (statements row only)'),
+			('statements_deallocations', 'pg_stat_statements deallocations so far: evictions of entries when it is full (statements row only)'),
+			('statements_reset_at', 'When pg_stat_statements was last reset (statements row only)'),
+			('worker_pid', 'Process ID of the collector worker, NULL when it is not running'),
+			('wal_lsn', 'WAL insert location at the last capture'),
+			('counters', 'Cumulative counters at the last capture'))
+		SELECT cl.relname AS rel, a.attname AS col, cm.txt
+		FROM pg_catalog.pg_class cl
+			 JOIN pg_catalog.pg_attribute a ON a.attrelid = cl.oid
+			 LEFT JOIN common cm ON cm.col = a.attname
+		WHERE cl.relnamespace = 'pghero'::regnamespace
+		  AND cl.relkind IN ('r', 'p', 'v')
+		  AND a.attnum > 0
+		  AND NOT a.attisdropped
+		  AND pg_catalog.col_description(cl.oid, a.attnum) IS NULL
+		ORDER BY cl.relname, a.attnum
+	LOOP
+		IF c.txt IS NULL THEN
+			RAISE EXCEPTION 'no comment for column %.%', c.rel, c.col;
+		END IF;
+		EXECUTE pg_catalog.format('COMMENT ON COLUMN pghero.%I.%I IS %L', c.rel, c.col, c.txt);
+	END LOOP;
+END
+$$;
+
+COMMENT ON COLUMN @extschema@.statement_captures.note IS 'What happened to pg_stat_statements in the interval (reset, evictions, crash, first capture)';
+COMMENT ON COLUMN @extschema@.statement_captures.lossy IS 'True when the interval lost data: reset, evictions or crash';
+
+--------------------------------------------------------------------------
+-- Privileges
+--------------------------------------------------------------------------
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
+
+GRANT SELECT ON
+	@extschema@.collector,
+	@extschema@.collector_sources,
+	@extschema@.rollup_progress,
+	@extschema@.statement_history,
+	@extschema@.statement_rollup,
+	@extschema@.statement_baseline,
+	@extschema@.statement_captures,
+	@extschema@.query_texts,
+	@extschema@.database_history,
+	@extschema@.database_rollup,
+	@extschema@.instance_history,
+	@extschema@.instance_rollup,
+	@extschema@.space_history
+TO pghero_reader;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@._statement_deltas(timestamptz, timestamptz),
+	@extschema@.query_stats(timestamptz, timestamptz),
+	@extschema@.slow_queries(timestamptz, timestamptz),
+	@extschema@.query_history(bigint, timestamptz, timestamptz),
+	@extschema@.database_activity(timestamptz, timestamptz),
+	@extschema@.space_growth(integer),
+	@extschema@.relation_space_history(regclass, timestamptz, timestamptz)
+TO pghero_reader;
+
+GRANT EXECUTE ON FUNCTION @extschema@.capture(text[]) TO pghero_admin;

@@ -1,0 +1,142 @@
+--
+-- pghero 1.1: capture sources, deltas, resets, rollups and retention,
+-- driven by pghero.capture() (the worker itself is tested in test/t/)
+--
+SET client_min_messages = warning;
+
+-- the update from 1.0 brings the collector
+ALTER EXTENSION pghero UPDATE TO '1.1';
+SELECT extversion FROM pg_extension WHERE extname = 'pghero';
+SELECT source, runs, failures FROM pghero.collector ORDER BY source COLLATE "C";
+
+-- the first capture only sets the baselines
+SELECT source, rows_written, succeeded, error FROM pghero.capture(ARRAY['statements']);
+SELECT moved, lossy, note FROM pghero.statement_captures;
+
+-- a statement run exactly 3 times between two captures shows exactly 3
+-- calls; one run 0 times is not written at all
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT rows_written > 0 AS wrote FROM pghero.capture(ARRAY['statements']);
+CREATE TEMP TABLE marker AS
+SELECT DISTINCT queryid FROM pgss.pg_stat_statements
+WHERE query LIKE 'SELECT count(*) AS regress_collector_a%';
+SELECT h.calls, h.rows, h.since IS NULL AS new_identity, h.lossy
+FROM pghero.statement_history h JOIN marker m USING (queryid);
+
+-- 2 more, captured; then 4 more, not captured yet
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT rows_written > 0 AS wrote FROM pghero.capture(ARRAY['statements']);
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT array_agg(h.calls ORDER BY h.captured_at) AS per_interval,
+	   bool_and(h.since IS NOT NULL) FILTER (WHERE h.calls = 2) AS second_is_a_delta
+FROM pghero.statement_history h JOIN marker m USING (queryid);
+-- history plus the uncaptured tail equals pg_stat_statements' own total
+SELECT q.calls AS window_calls,
+	   (SELECT sum(s.calls) FROM pgss.pg_stat_statements s JOIN marker m USING (queryid)) AS pgss_calls,
+	   q.query
+FROM pghero.query_stats(now() - interval '1 hour', now()) q JOIN marker m USING (queryid);
+-- a window that ended before now leaves the tail out
+SELECT q.calls AS captured_calls
+FROM pghero.query_stats(now() - interval '1 hour', now() - interval '1 microsecond') q
+	 JOIN marker m USING (queryid);
+SELECT tier, calls FROM pghero.query_history((SELECT queryid FROM marker))
+ORDER BY captured_at, tier COLLATE "C";
+
+-- pg_stat_statements_reset() between captures: no negative delta, nothing
+-- counted twice, the interval flagged
+SELECT rows_written > 0 AS wrote FROM pghero.capture(ARRAY['statements']);
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT pgss.pg_stat_statements_reset();
+SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
+SELECT rows_written > 0 AS wrote FROM pghero.capture(ARRAY['statements']);
+SELECT h.calls, h.lossy
+FROM pghero.statement_history h JOIN marker m USING (queryid)
+WHERE h.captured_at = (SELECT max(captured_at) FROM pghero.statement_history);
+SELECT lossy, note FROM pghero.statement_captures ORDER BY captured_at DESC LIMIT 1;
+SELECT count(*) AS negative_deltas FROM pghero.statement_history
+WHERE calls < 0 OR rows < 0 OR total_exec_time < 0 OR shared_blks_hit < 0;
+SELECT last_error IS NULL AS no_error, note LIKE 'pg_stat_statements was reset%' AS note_says_reset
+FROM pghero.collector WHERE source = 'statements';
+
+-- texts are stored once per (dbid, queryid)
+SELECT count(*) AS texts FROM pghero.query_texts t JOIN marker m USING (queryid);
+
+-- database activity and instance: the first capture sets baselines, the
+-- next one writes the changes
+SELECT source, rows_written FROM pghero.capture(ARRAY['database_activity', 'instance']);
+CREATE TABLE regress_collector_t AS SELECT g FROM generate_series(1, 1000) g;
+SELECT pg_stat_force_next_flush();
+SELECT source, rows_written > 0 AS wrote FROM pghero.capture(ARRAY['database_activity', 'instance']);
+SELECT datname = current_database() AS this_database, xact_commit > 0 AS commits,
+	   tup_inserted >= 1000 AS inserts, since IS NOT NULL AS delta
+FROM pghero.database_history WHERE datname = current_database();
+SELECT wal_bytes > 0 AS wal, connections >= 1 AS connected FROM pghero.instance_history;
+SELECT database = current_database() AS this_database, tier, tps > 0 AS tps,
+	   rows_written_per_second > 0 AS writes, cache_hit_percent BETWEEN 0 AND 100 AS hit_rate
+FROM pghero.database_activity() WHERE database = current_database();
+
+-- space: every database and relation, then only what changed
+SELECT source, rows_written > 0 AS wrote, succeeded FROM pghero.capture(ARRAY['space']);
+SELECT kind, size_bytes = pg_table_size('regress_collector_t') AS measured
+FROM pghero.space_history WHERE relname = 'regress_collector_t';
+SELECT count(*) AS databases FROM pghero.space_history
+WHERE kind = 'database' AND relname = current_database();
+INSERT INTO regress_collector_t SELECT g FROM generate_series(1, 100000) g;
+SELECT source, rows_written > 0 AS wrote FROM pghero.capture(ARRAY['space']);
+SELECT count(*) AS sizes_of_the_table FROM pghero.space_history WHERE relname = 'regress_collector_t';
+SELECT relname, growth_bytes = size_bytes - size_then_bytes AS arithmetic, growth_bytes > 0 AS grew
+FROM pghero.space_growth(7) WHERE relname = 'regress_collector_t';
+SELECT count(*) AS points, max(size_bytes) = pg_table_size('regress_collector_t') AS ends_at_current
+FROM pghero.relation_space_history('regress_collector_t');
+
+-- retention: rollups of complete hours equal the raw sums; raw partitions
+-- past pghero.raw_retention (2 days) are dropped once rolled up, hourly
+-- ones past pghero.history_retention (30 days)
+SELECT pghero._ensure_partition('statement_history', now() - interval '3 days');
+SELECT pghero._ensure_partition('statement_rollup', now() - interval '40 days');
+INSERT INTO pghero.statement_history (captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
+SELECT date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+	   NULL, 1, 10, 4242, true, m, m * 1.5, 2 * m
+FROM generate_series(1, 90) m;
+INSERT INTO pghero.statement_rollup (bucket, dbid, userid, queryid, toplevel, samples, calls)
+VALUES (date_trunc('hour', now() - interval '40 days'), 1, 10, 4343, true, 1, 7);
+UPDATE pghero.rollup_progress SET rolled_up_until = date_trunc('hour', now() - interval '4 days')
+WHERE history = 'statement';
+SELECT source, rows_written >= 2 AS rolled_up, succeeded FROM pghero.capture(ARRAY['retention']);
+SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, calls, total_exec_time, rows
+FROM pghero.statement_rollup WHERE queryid = 4242 ORDER BY bucket;
+SELECT count(*) AS raw_rows_left FROM pghero.statement_history WHERE queryid = 4242;
+SELECT count(*) AS old_rollups_left FROM pghero.statement_rollup WHERE queryid = 4343;
+SELECT calls, total_time_ms, rows
+FROM pghero.query_stats(now() - interval '4 days', now() - interval '2 days') WHERE queryid = 4242;
+SELECT count(*) AS raw_partitions_older_than_2_days
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'pghero.statement_history'::regclass
+  AND to_date(right(c.relname, 8), 'YYYYMMDD') < (now() AT TIME ZONE 'UTC')::date - 2;
+SELECT relname = 'statement_history_p' || to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYYMMDD') AS tomorrow_ready
+FROM pg_class WHERE relname = 'statement_history_p' || to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYYMMDD');
+
+-- every source ran, and the view says so
+SELECT source, runs > 0 AS ran, last_error IS NULL AS no_error, last_duration_ms >= 0 AS timed
+FROM pghero.collector ORDER BY source COLLATE "C";
+SELECT statements_entries > 0 AS entries, statements_max = current_setting('pg_stat_statements.max')::bigint AS max,
+	   statements_fill_percent > 0 AS fill, statements_deallocations >= 0 AS dealloc
+FROM pghero.collector WHERE source = 'statements';
+SELECT * FROM pghero.capture(ARRAY['nonsense']);
+
+-- the reader reads history, the admin captures
+SET ROLE regress_pghero_reader;
+SELECT count(*) > 0 AS reads_history FROM pghero.query_stats();
+SELECT count(*) > 0 AS reads_collector FROM pghero.collector;
+SELECT * FROM pghero.capture();
+RESET ROLE;
+SET ROLE regress_pghero_admin;
+SELECT count(*) AS sources FROM pghero.capture(ARRAY['instance']);
+RESET ROLE;
+DROP TABLE regress_collector_t;
