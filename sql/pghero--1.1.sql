@@ -1838,9 +1838,12 @@ TO pghero_admin;
 -- through pghero.capture().
 --
 -- Deltas: each source keeps the cumulative counters it last read in an
--- UNLOGGED baseline table.  A crash empties both the baseline and the
--- server's own statistics (pg_stat_statements keeps no file after a
--- crash), a clean restart keeps both, so the two always agree.  A history
+-- UNLOGGED baseline table, so that updating it writes no WAL.  A clean
+-- restart keeps both the baseline and the server's statistics; a crash
+-- empties both (pg_stat_statements keeps no file after a crash).  After an
+-- immediate shutdown pg_stat_statements keeps its counters while recovery
+-- empties the baseline: that one interval is then not counted, and the
+-- capture says so (lossy, with a note), rather than counting it twice.  A history
 -- row holds the change since the previous capture of the same identity;
 -- zero changes are stored as NULL (they cost a bit, not eight bytes).
 --
@@ -2242,6 +2245,15 @@ BEGIN
 			lossy := true;
 			since_ts := last_capture;
 			note := 'pg_stat_statements restarted empty (crash): counted everything since its reset; what ran between the last capture and the crash is lost';
+		ELSIF last_capture IS NOT NULL THEN
+			-- our baseline is gone but pg_stat_statements kept its counters
+			-- (an immediate shutdown writes its file, while recovery empties
+			-- unlogged tables): the changes since the last capture cannot be
+			-- told from older counts, so this interval is not counted
+			write_rows := false;
+			lossy := true;
+			since_ts := last_capture;
+			note := 'pghero''s baseline was lost (crash recovery after an immediate shutdown) while pg_stat_statements kept its counters: what ran since the last capture is not counted';
 		ELSE
 			write_rows := false;
 			note := 'first capture: baseline only';
