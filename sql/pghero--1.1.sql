@@ -1926,9 +1926,9 @@ CREATE TABLE @extschema@.statement_history (
 	lossy boolean
 ) PARTITION BY RANGE (captured_at);
 
-CREATE INDEX ON @extschema@.statement_history (queryid, captured_at);
 -- rows arrive in captured_at order: a BRIN index finds a time range for
--- almost no space and no write cost
+-- almost no space and no write cost (a btree would double the WAL of a
+-- capture; lookups by queryid go to the hourly rollup, which has one)
 CREATE INDEX ON @extschema@.statement_history USING brin (captured_at);
 
 COMMENT ON TABLE @extschema@.statement_history IS
@@ -2133,7 +2133,7 @@ CREATE UNLOGGED TABLE @extschema@.statement_baseline (
 	wal_fpi bigint NOT NULL,
 	wal_bytes numeric NOT NULL,
 	PRIMARY KEY (dbid, userid, queryid, toplevel)
-);
+) WITH (fillfactor = 50);
 
 COMMENT ON TABLE @extschema@.statement_baseline IS
 'The pg_stat_statements counters read at the last capture (internal; unlogged: emptied by a crash, like pg_stat_statements itself)';
@@ -2217,6 +2217,7 @@ CREATE FUNCTION @extschema@._capture_statements()
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET work_mem = '64MB'
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
@@ -2232,6 +2233,7 @@ DECLARE
 	note text;
 	entries bigint;
 	moved bigint;
+	new_ids bigint;
 BEGIN
 	EXECUTE pg_catalog.format('SELECT i.dealloc, i.stats_reset FROM %s() i', info_fn) INTO info;
 	SELECT b.* INTO prev FROM @extschema@.source_baseline b
@@ -2354,13 +2356,25 @@ BEGIN
 			FROM z
 			WHERE $5
 			RETURNING 1),
-		gone AS (
-			DELETE FROM @extschema@.statement_baseline b
-			WHERE NOT EXISTS (SELECT FROM cur c
-							  WHERE c.dbid = b.dbid AND c.userid = b.userid
-								AND c.queryid = b.queryid AND c.toplevel = b.toplevel)
+		upd AS (
+			-- HOT updates of the identities that moved (fillfactor 50)
+			UPDATE @extschema@.statement_baseline b SET
+				calls = z.calls, plans = z.plans,
+				total_plan_time = z.total_plan_time, total_exec_time = z.total_exec_time,
+				rows = z.rows, shared_blks_hit = z.shared_blks_hit,
+				shared_blks_read = z.shared_blks_read, shared_blks_dirtied = z.shared_blks_dirtied,
+				shared_blks_written = z.shared_blks_written, local_blks_hit = z.local_blks_hit,
+				local_blks_read = z.local_blks_read, local_blks_dirtied = z.local_blks_dirtied,
+				local_blks_written = z.local_blks_written, temp_blks_read = z.temp_blks_read,
+				temp_blks_written = z.temp_blks_written, blk_read_time = z.blk_read_time,
+				blk_write_time = z.blk_write_time, wal_records = z.wal_records,
+				wal_fpi = z.wal_fpi, wal_bytes = z.wal_bytes
+			FROM z
+			WHERE NOT z.is_new
+			  AND b.dbid = z.dbid AND b.userid = z.userid
+			  AND b.queryid = z.queryid AND b.toplevel = z.toplevel
 			RETURNING 1),
-		base AS (
+		ins AS (
 			INSERT INTO @extschema@.statement_baseline
 			SELECT z.dbid, z.userid, z.queryid, z.toplevel, z.calls, z.plans,
 				   z.total_plan_time, z.total_exec_time, z.rows, z.shared_blks_hit,
@@ -2369,21 +2383,11 @@ BEGIN
 				   z.local_blks_written, z.temp_blks_read, z.temp_blks_written,
 				   z.blk_read_time, z.blk_write_time, z.wal_records, z.wal_fpi, z.wal_bytes
 			FROM z
-			ON CONFLICT (dbid, userid, queryid, toplevel) DO UPDATE SET
-				calls = excluded.calls, plans = excluded.plans,
-				total_plan_time = excluded.total_plan_time, total_exec_time = excluded.total_exec_time,
-				rows = excluded.rows, shared_blks_hit = excluded.shared_blks_hit,
-				shared_blks_read = excluded.shared_blks_read, shared_blks_dirtied = excluded.shared_blks_dirtied,
-				shared_blks_written = excluded.shared_blks_written, local_blks_hit = excluded.local_blks_hit,
-				local_blks_read = excluded.local_blks_read, local_blks_dirtied = excluded.local_blks_dirtied,
-				local_blks_written = excluded.local_blks_written, temp_blks_read = excluded.temp_blks_read,
-				temp_blks_written = excluded.temp_blks_written, blk_read_time = excluded.blk_read_time,
-				blk_write_time = excluded.blk_write_time, wal_records = excluded.wal_records,
-				wal_fpi = excluded.wal_fpi, wal_bytes = excluded.wal_bytes
+			WHERE z.is_new
 			RETURNING 1)
 		SELECT (SELECT pg_catalog.count(*) FROM cur),
-			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM gone)
-			   + 0 * (SELECT pg_catalog.count(*) FROM base)
+			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM upd),
+			   (SELECT pg_catalog.count(*) FROM ins)
 		$q$, fn)
 	INTO entries, moved
 	USING count_all, now_ts, since_ts, lossy, write_rows;
@@ -2961,57 +2965,94 @@ COMMENT ON VIEW @extschema@.collector IS
 -- Reading history
 --------------------------------------------------------------------------
 
+-- pg_stat_statements' counters without the texts, whoever the caller
+-- (the uncaptured tail of the history readers)
+CREATE FUNCTION @extschema@._statement_counters()
+RETURNS TABLE (
+	userid oid, dbid oid, queryid bigint, toplevel boolean,
+	calls bigint, total_plan_time float8, total_exec_time float8,
+	rows bigint, shared_blks_hit bigint, shared_blks_read bigint,
+	temp_blks_read bigint, temp_blks_written bigint)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE pg_catalog.format(
+		'SELECT s.userid, s.dbid, s.queryid, s.toplevel,'
+		'       s.calls, s.total_plan_time, s.total_exec_time,'
+		'       s.rows, s.shared_blks_hit, s.shared_blks_read,'
+		'       s.temp_blks_read, s.temp_blks_written'
+		'  FROM %s(false) s', @extschema@._pgss_function('pg_stat_statements', 1));
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._statement_counters() IS
+'Every row of pg_stat_statements without its text, whoever the caller (internal)';
+
 -- The change of every statement identity in [start_at, end_at): hourly
--- rollups for the hours wholly inside the window and already rolled up,
--- raw rows for the rest, and, when the window reaches now, what
--- pg_stat_statements counted since the last capture.
+-- rollups for the whole hours inside the window that are rolled up
+-- ([mid_lo, mid_hi)), raw rows for the rest ([start_at, mid_lo) and
+-- [mid_hi, end_at), each an index range), and, when the window reaches
+-- now, what pg_stat_statements counted since the last capture.
 CREATE FUNCTION @extschema@._statement_deltas(start_at timestamptz, end_at timestamptz)
 RETURNS TABLE (dbid oid, userid oid, queryid bigint, toplevel boolean,
 			   calls bigint, total_time_ms float8, rows bigint,
 			   shared_blks_hit bigint, shared_blks_read bigint,
 			   temp_blks_read bigint, temp_blks_written bigint, lossy boolean)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
-	WITH p AS (
-		SELECT r.rolled_up_until FROM @extschema@.rollup_progress r
-		WHERE r.history = 'statement')
+DECLARE
+	first_hour timestamptz := pg_catalog.date_trunc('hour', start_at)
+		+ CASE WHEN start_at > pg_catalog.date_trunc('hour', start_at) THEN interval '1 hour' ELSE interval '0' END;
+	mid_lo timestamptz;
+	mid_hi timestamptz;
+BEGIN
+	SELECT first_hour,
+		   greatest(first_hour, least(pg_catalog.date_trunc('hour', end_at), r.rolled_up_until))
+	INTO mid_lo, mid_hi
+	FROM @extschema@.rollup_progress r
+	WHERE r.history = 'statement';
+
+	RETURN QUERY
 	SELECT r.dbid, r.userid, r.queryid, r.toplevel, r.calls,
 		   coalesce(r.total_plan_time, 0) + coalesce(r.total_exec_time, 0),
 		   r.rows, r.shared_blks_hit, r.shared_blks_read, r.temp_blks_read, r.temp_blks_written, r.lossy
-	FROM @extschema@.statement_rollup r, p
-	WHERE r.bucket >= $1
-	  AND r.bucket + interval '1 hour' <= $2
-	  AND r.bucket + interval '1 hour' <= p.rolled_up_until
+	FROM @extschema@.statement_rollup r
+	WHERE r.bucket >= mid_lo AND r.bucket < mid_hi
 	UNION ALL
 	SELECT h.dbid, h.userid, h.queryid, h.toplevel, h.calls,
 		   coalesce(h.total_plan_time, 0) + coalesce(h.total_exec_time, 0),
 		   h.rows, h.shared_blks_hit, h.shared_blks_read, h.temp_blks_read, h.temp_blks_written, h.lossy
-	FROM @extschema@.statement_history h, p
-	WHERE h.captured_at >= $1
-	  AND h.captured_at < $2
-	  AND NOT (pg_catalog.date_trunc('hour', h.captured_at) >= $1
-			   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= $2
-			   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= p.rolled_up_until)
+	FROM @extschema@.statement_history h
+	WHERE h.captured_at >= start_at AND h.captured_at < least(mid_lo, end_at)
 	UNION ALL
+	SELECT h.dbid, h.userid, h.queryid, h.toplevel, h.calls,
+		   coalesce(h.total_plan_time, 0) + coalesce(h.total_exec_time, 0),
+		   h.rows, h.shared_blks_hit, h.shared_blks_read, h.temp_blks_read, h.temp_blks_written, h.lossy
+	FROM @extschema@.statement_history h
+	WHERE h.captured_at >= greatest(mid_hi, start_at) AND h.captured_at < end_at;
+
 	-- the tail not captured yet
-	SELECT s.dbid, s.userid, s.queryid, s.toplevel,
-		   s.calls - b.calls,
-		   (s.total_plan_time + s.total_exec_time)
-		   - (b.total_plan_time + b.total_exec_time),
-		   s.rows - b.rows,
-		   s.shared_blks_hit - b.shared_blks_hit,
-		   s.shared_blks_read - b.shared_blks_read,
-		   s.temp_blks_read - b.temp_blks_read,
-		   s.temp_blks_written - b.temp_blks_written,
-		   NULL
-	FROM @extschema@._statements() s
-		 JOIN @extschema@.statement_baseline b
-			ON b.dbid = s.dbid AND b.userid = s.userid
-		   AND b.queryid = s.queryid AND b.toplevel = s.toplevel
-	WHERE $2 >= pg_catalog.now()
-	  AND s.calls > b.calls
+	IF end_at >= pg_catalog.now() THEN
+		RETURN QUERY
+		SELECT s.dbid, s.userid, s.queryid, s.toplevel,
+			   s.calls - b.calls,
+			   (s.total_plan_time + s.total_exec_time) - (b.total_plan_time + b.total_exec_time),
+			   s.rows - b.rows,
+			   s.shared_blks_hit - b.shared_blks_hit,
+			   s.shared_blks_read - b.shared_blks_read,
+			   s.temp_blks_read - b.temp_blks_read,
+			   s.temp_blks_written - b.temp_blks_written,
+			   NULL::boolean
+		FROM @extschema@._statement_counters() s
+			 JOIN @extschema@.statement_baseline b
+				ON b.dbid = s.dbid AND b.userid = s.userid
+			   AND b.queryid = s.queryid AND b.toplevel = s.toplevel
+		WHERE s.calls > b.calls;
+	END IF;
+END
 $$;
 
 COMMENT ON FUNCTION @extschema@._statement_deltas(timestamptz, timestamptz) IS
@@ -3097,38 +3138,44 @@ RETURNS TABLE (captured_at timestamptz, tier text, calls bigint,
 			   total_time interval, total_time_ms float8, mean_time_ms float8,
 			   rows bigint, shared_blks_hit bigint, shared_blks_read bigint,
 			   lossy boolean)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
-	WITH p AS (
-		SELECT r.rolled_up_until FROM @extschema@.rollup_progress r
-		WHERE r.history = 'statement'),
-	x AS (
+DECLARE
+	qid bigint := $1;
+	first_hour timestamptz := pg_catalog.date_trunc('hour', start_at)
+		+ CASE WHEN start_at > pg_catalog.date_trunc('hour', start_at) THEN interval '1 hour' ELSE interval '0' END;
+	mid_lo timestamptz;
+	mid_hi timestamptz;
+BEGIN
+	-- hourly rows for the rolled-up whole hours, raw rows around them
+	SELECT first_hour,
+		   greatest(first_hour, least(pg_catalog.date_trunc('hour', end_at), r.rolled_up_until))
+	INTO mid_lo, mid_hi
+	FROM @extschema@.rollup_progress r
+	WHERE r.history = 'statement';
+
+	RETURN QUERY
+	WITH x AS (
 		SELECT r.bucket AS at, 'hourly'::text AS tier, r.calls,
 			   coalesce(r.total_plan_time, 0) + coalesce(r.total_exec_time, 0) AS ms,
 			   r.rows, r.shared_blks_hit, r.shared_blks_read, r.lossy
-		FROM @extschema@.statement_rollup r, p
-		WHERE r.queryid = $1
-		  AND r.bucket >= $2
-		  AND r.bucket + interval '1 hour' <= $3
-		  AND r.bucket + interval '1 hour' <= p.rolled_up_until
+		FROM @extschema@.statement_rollup r
+		WHERE r.queryid = qid AND r.bucket >= mid_lo AND r.bucket < mid_hi
 		UNION ALL
 		SELECT h.captured_at, 'raw', h.calls,
 			   coalesce(h.total_plan_time, 0) + coalesce(h.total_exec_time, 0),
 			   h.rows, h.shared_blks_hit, h.shared_blks_read, h.lossy
-		FROM @extschema@.statement_history h, p
-		WHERE h.queryid = $1
-		  AND h.captured_at >= $2
-		  AND h.captured_at < $3
-		  AND NOT (pg_catalog.date_trunc('hour', h.captured_at) >= $2
-				   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= $3
-				   AND pg_catalog.date_trunc('hour', h.captured_at) + interval '1 hour' <= p.rolled_up_until)
+		FROM @extschema@.statement_history h
+		WHERE h.queryid = qid
+		  AND ((h.captured_at >= start_at AND h.captured_at < least(mid_lo, end_at))
+			   OR (h.captured_at >= greatest(mid_hi, start_at) AND h.captured_at < end_at))
 		UNION ALL
 		SELECT pg_catalog.now(), 'current', d.calls, d.total_time_ms, d.rows,
 			   d.shared_blks_hit, d.shared_blks_read, d.lossy
-		FROM @extschema@._statement_deltas(pg_catalog.now(), $3) d
-		WHERE d.queryid = $1)
+		FROM @extschema@._statement_deltas(pg_catalog.now(), end_at) d
+		WHERE d.queryid = qid)
 	SELECT x.at, x.tier, pg_catalog.sum(x.calls)::bigint,
 		   pg_catalog.make_interval(secs => pg_catalog.sum(x.ms) / 1000),
 		   pg_catalog.sum(x.ms),
@@ -3140,7 +3187,8 @@ AS $$
 	FROM x
 	GROUP BY x.at, x.tier
 	HAVING pg_catalog.sum(x.calls) > 0
-	ORDER BY x.at
+	ORDER BY x.at;
+END
 $$;
 
 COMMENT ON FUNCTION @extschema@.query_history(bigint, timestamptz, timestamptz) IS
@@ -3425,6 +3473,7 @@ GRANT SELECT ON
 TO pghero_reader;
 
 GRANT EXECUTE ON FUNCTION
+	@extschema@._statement_counters(),
 	@extschema@._statement_deltas(timestamptz, timestamptz),
 	@extschema@.query_stats(timestamptz, timestamptz),
 	@extschema@.slow_queries(timestamptz, timestamptz),
