@@ -496,38 +496,35 @@ BEGIN
 				   b.local_blks_hit, b.local_blks_read, b.local_blks_dirtied, b.local_blks_written,
 				   b.temp_blks_read, b.temp_blks_written, b.blk_read_time, b.blk_write_time,
 				   b.wal_records, b.wal_fpi, b.wal_bytes)),
-		z AS (
-			-- whether the whole current value is the change
-			SELECT d.*, ($1 OR d.is_new OR d.went_back) AS whole FROM d),
 		hist AS (
 			INSERT INTO @extschema@.statement_history
 			SELECT $2,
 				   CASE WHEN z.is_new OR z.went_back THEN NULL ELSE $3 END,
 				   z.dbid, z.userid, z.queryid, z.toplevel,
-				   NULLIF(z.calls - CASE WHEN z.whole THEN 0 ELSE z.b_calls END, 0),
-				   NULLIF(z.plans - CASE WHEN z.whole THEN 0 ELSE z.b_plans END, 0),
-				   NULLIF(z.total_plan_time - CASE WHEN z.whole THEN 0 ELSE z.b_total_plan_time END, 0),
-				   NULLIF(z.total_exec_time - CASE WHEN z.whole THEN 0 ELSE z.b_total_exec_time END, 0),
+				   NULLIF(z.calls - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_calls END, 0),
+				   NULLIF(z.plans - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_plans END, 0),
+				   NULLIF(z.total_plan_time - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_total_plan_time END, 0),
+				   NULLIF(z.total_exec_time - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_total_exec_time END, 0),
 				   z.min_exec_time,
 				   z.max_exec_time,
-				   NULLIF(z.rows - CASE WHEN z.whole THEN 0 ELSE z.b_rows END, 0),
-				   NULLIF(z.shared_blks_hit - CASE WHEN z.whole THEN 0 ELSE z.b_shared_blks_hit END, 0),
-				   NULLIF(z.shared_blks_read - CASE WHEN z.whole THEN 0 ELSE z.b_shared_blks_read END, 0),
-				   NULLIF(z.shared_blks_dirtied - CASE WHEN z.whole THEN 0 ELSE z.b_shared_blks_dirtied END, 0),
-				   NULLIF(z.shared_blks_written - CASE WHEN z.whole THEN 0 ELSE z.b_shared_blks_written END, 0),
-				   NULLIF(z.local_blks_hit - CASE WHEN z.whole THEN 0 ELSE z.b_local_blks_hit END, 0),
-				   NULLIF(z.local_blks_read - CASE WHEN z.whole THEN 0 ELSE z.b_local_blks_read END, 0),
-				   NULLIF(z.local_blks_dirtied - CASE WHEN z.whole THEN 0 ELSE z.b_local_blks_dirtied END, 0),
-				   NULLIF(z.local_blks_written - CASE WHEN z.whole THEN 0 ELSE z.b_local_blks_written END, 0),
-				   NULLIF(z.temp_blks_read - CASE WHEN z.whole THEN 0 ELSE z.b_temp_blks_read END, 0),
-				   NULLIF(z.temp_blks_written - CASE WHEN z.whole THEN 0 ELSE z.b_temp_blks_written END, 0),
-				   NULLIF(z.blk_read_time - CASE WHEN z.whole THEN 0 ELSE z.b_blk_read_time END, 0),
-				   NULLIF(z.blk_write_time - CASE WHEN z.whole THEN 0 ELSE z.b_blk_write_time END, 0),
-				   NULLIF(z.wal_records - CASE WHEN z.whole THEN 0 ELSE z.b_wal_records END, 0),
-				   NULLIF(z.wal_fpi - CASE WHEN z.whole THEN 0 ELSE z.b_wal_fpi END, 0),
-				   NULLIF(z.wal_bytes - CASE WHEN z.whole THEN 0 ELSE z.b_wal_bytes END, 0),
+				   NULLIF(z.rows - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_rows END, 0),
+				   NULLIF(z.shared_blks_hit - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_shared_blks_hit END, 0),
+				   NULLIF(z.shared_blks_read - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_shared_blks_read END, 0),
+				   NULLIF(z.shared_blks_dirtied - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_shared_blks_dirtied END, 0),
+				   NULLIF(z.shared_blks_written - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_shared_blks_written END, 0),
+				   NULLIF(z.local_blks_hit - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_local_blks_hit END, 0),
+				   NULLIF(z.local_blks_read - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_local_blks_read END, 0),
+				   NULLIF(z.local_blks_dirtied - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_local_blks_dirtied END, 0),
+				   NULLIF(z.local_blks_written - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_local_blks_written END, 0),
+				   NULLIF(z.temp_blks_read - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_temp_blks_read END, 0),
+				   NULLIF(z.temp_blks_written - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_temp_blks_written END, 0),
+				   NULLIF(z.blk_read_time - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_blk_read_time END, 0),
+				   NULLIF(z.blk_write_time - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_blk_write_time END, 0),
+				   NULLIF(z.wal_records - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_wal_records END, 0),
+				   NULLIF(z.wal_fpi - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_wal_fpi END, 0),
+				   NULLIF(z.wal_bytes - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_wal_bytes END, 0),
 				   NULLIF($4 OR z.went_back, false)
-			FROM z
+			FROM d AS z
 			WHERE $5
 			RETURNING 1),
 		upd AS (
@@ -543,7 +540,7 @@ BEGIN
 				temp_blks_written = z.temp_blks_written, blk_read_time = z.blk_read_time,
 				blk_write_time = z.blk_write_time, wal_records = z.wal_records,
 				wal_fpi = z.wal_fpi, wal_bytes = z.wal_bytes
-			FROM z
+			FROM d AS z
 			WHERE NOT z.is_new
 			  AND b.dbid = z.dbid AND b.userid = z.userid
 			  AND b.queryid = z.queryid AND b.toplevel = z.toplevel
@@ -556,21 +553,29 @@ BEGIN
 				   z.local_blks_hit, z.local_blks_read, z.local_blks_dirtied,
 				   z.local_blks_written, z.temp_blks_read, z.temp_blks_written,
 				   z.blk_read_time, z.blk_write_time, z.wal_records, z.wal_fpi, z.wal_bytes
-			FROM z
+			FROM d AS z
 			WHERE z.is_new
 			RETURNING 1)
 		SELECT (SELECT pg_catalog.count(*) FROM cur),
 			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM upd),
 			   (SELECT pg_catalog.count(*) FROM ins)
 		$q$, fn)
-	INTO entries, moved
+	INTO entries, moved, new_ids
 	USING count_all, now_ts, since_ts, lossy, write_rows;
 
-	-- texts of statements never seen before, read only when there are some
-	IF EXISTS (SELECT FROM @extschema@.statement_baseline b
-			   WHERE NOT EXISTS (SELECT FROM @extschema@.query_texts t
-								 WHERE t.dbid = b.dbid
-								   AND t.queryid = b.queryid)) THEN
+	-- identities gone from pg_stat_statements (evicted, reset): only then
+	-- is the baseline bigger than what was read
+	IF (SELECT pg_catalog.count(*) FROM @extschema@.statement_baseline) > entries THEN
+		EXECUTE pg_catalog.format($q$
+			DELETE FROM @extschema@.statement_baseline b
+			WHERE NOT EXISTS (SELECT FROM %s(false) c
+							  WHERE c.dbid = b.dbid AND c.userid = b.userid
+								AND c.queryid = b.queryid AND c.toplevel = b.toplevel)
+			$q$, fn);
+	END IF;
+
+	-- texts of statements never seen before, read only when some appeared
+	IF new_ids > 0 THEN
 		EXECUTE pg_catalog.format($q$
 			INSERT INTO @extschema@.query_texts (dbid, queryid, query, first_seen)
 			SELECT DISTINCT ON (s.dbid, s.queryid) s.dbid, s.queryid, s.query, $1
