@@ -5,10 +5,15 @@
  *
  * The library is loaded either through shared_preload_libraries or, when
  * it is not preloaded, the first time a backend calls one of its C
- * functions.  _PG_init only defines the pghero.* GUCs; every live view of
- * the extension works either way.  The collector background worker (added
- * in a later version) is registered here, and only when the library is
- * preloaded.
+ * functions.  _PG_init defines the pghero.* GUCs either way, and every live
+ * view of the extension works either way.  Only while the library is being
+ * preloaded does it also register the collector background worker
+ * (src/collector.c); the history then fills itself.
+ *
+ * The collector's GUCs (pghero.enabled, the intervals and retentions) are
+ * reloadable, except pghero.database, the database the worker connects to
+ * at start.  The capture functions in SQL read the retentions with
+ * current_setting().
  *
  * The thresholds are ordinary user-settable GUCs, so a session may look at
  * the dashboard with its own thresholds (SET pghero.slow_query_ms = 50).
@@ -26,6 +31,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "postmaster/bgworker.h"
 #include "utils/guc.h"
 
 #include "compat.h"
@@ -44,6 +50,14 @@ int			pghero_unused_index_min_bytes = 10 * 1024 * 1024;
 int			pghero_index_bloat_min_bytes = 100 * 1024 * 1024;
 double		pghero_sequence_danger_percent = 90.0;
 int			pghero_transaction_id_danger = 1500000000;
+
+/* GUC variables of the collector */
+bool		pghero_enabled = true;
+char	   *pghero_database = NULL;
+int			pghero_capture_interval = 60;
+int			pghero_space_interval = 3600;
+int			pghero_raw_retention = 2 * SECS_PER_DAY;
+int			pghero_history_retention = 30 * SECS_PER_DAY;
 
 void		_PG_init(void);
 
@@ -148,6 +162,70 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pghero.enabled",
+							 "Whether the collector captures history.",
+							 "When off, the collector stays idle.",
+							 &pghero_enabled,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+
+	/*
+	 * A PGC_POSTMASTER variable may only be defined while preloading; loaded
+	 * later, where no collector runs, it is only settable in the
+	 * configuration files.
+	 */
+	DefineCustomStringVariable("pghero.database",
+							   "Database the collector connects to, where extension pghero keeps its history.",
+							   NULL,
+							   &pghero_database,
+							   "postgres",
+							   process_shared_preload_libraries_in_progress ?
+							   PGC_POSTMASTER : PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.capture_interval",
+							"Interval between two captures of statements, database activity and instance statistics.",
+							NULL,
+							&pghero_capture_interval,
+							60, 1, INT_MAX / 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.space_interval",
+							"Interval between two captures of database and relation sizes.",
+							NULL,
+							&pghero_space_interval,
+							3600, 1, INT_MAX / 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.raw_retention",
+							"How long raw history samples are kept.",
+							NULL,
+							&pghero_raw_retention,
+							2 * SECS_PER_DAY, 60, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.history_retention",
+							"How long hourly history rollups are kept.",
+							NULL,
+							&pghero_history_retention,
+							30 * SECS_PER_DAY, 3600, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	/* the collector runs only when the library is preloaded */
+	if (process_shared_preload_libraries_in_progress)
+		pghero_register_collector();
 
 	MarkGUCPrefixReserved("pghero");
 }

@@ -24,5 +24,14 @@ extern int	pghero_unused_index_min_bytes;
 extern int	pghero_index_bloat_min_bytes;
 extern double pghero_sequence_danger_percent;
 extern int	pghero_transaction_id_danger;
+extern bool pghero_enabled;
+extern char *pghero_database;
+extern int	pghero_capture_interval;
+extern int	pghero_space_interval;
+extern int	pghero_raw_retention;
+extern int	pghero_history_retention;
+
+/* the collector background worker (src/collector.c) */
+extern void pghero_register_collector(void);
 
 #endif							/* PGHERO_H */
