@@ -351,7 +351,7 @@ COMMENT ON TABLE @extschema@.space_baseline IS
 -- missing (the retention source creates them ahead of time, so capture
 -- seldom does DDL).
 CREATE FUNCTION @extschema@._ensure_partition(parent text, ts timestamptz)
-RETURNS void
+RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
@@ -366,11 +366,12 @@ BEGIN
 			part, parent, day::timestamptz, (day + 1)::timestamptz);
 		EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.%I TO pghero_reader', part);
 	END IF;
+	RETURN part;
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@._ensure_partition(text, timestamptz) IS
-'Create the daily partition of a history table that holds a time, if missing (internal)';
+'Create the daily partition of a history table that holds a time, if missing, and return its name (internal)';
 
 --------------------------------------------------------------------------
 -- Sources
@@ -408,6 +409,7 @@ DECLARE
 	entries bigint;
 	moved bigint;
 	new_ids bigint;
+	part text;
 BEGIN
 	EXECUTE pg_catalog.format('SELECT i.dealloc, i.stats_reset FROM %s() i', info_fn) INTO info;
 	SELECT b.* INTO prev FROM @extschema@.source_baseline b
@@ -447,9 +449,8 @@ BEGIN
 		END IF;
 	END IF;
 
-	IF write_rows THEN
-		PERFORM @extschema@._ensure_partition('statement_history', now_ts);
-	END IF;
+	-- rows go straight into the day's partition (no per-row routing)
+	part := @extschema@._ensure_partition('statement_history', now_ts);
 
 	EXECUTE pg_catalog.format($q$
 		WITH cur AS MATERIALIZED (
@@ -497,7 +498,7 @@ BEGIN
 				   b.temp_blks_read, b.temp_blks_written, b.blk_read_time, b.blk_write_time,
 				   b.wal_records, b.wal_fpi, b.wal_bytes)),
 		hist AS (
-			INSERT INTO @extschema@.statement_history
+			INSERT INTO @extschema@.%I
 			SELECT $2,
 				   CASE WHEN z.is_new OR z.went_back THEN NULL ELSE $3 END,
 				   z.dbid, z.userid, z.queryid, z.toplevel,
@@ -559,7 +560,7 @@ BEGIN
 		SELECT (SELECT pg_catalog.count(*) FROM cur),
 			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM upd),
 			   (SELECT pg_catalog.count(*) FROM ins)
-		$q$, fn)
+		$q$, fn, part)
 	INTO entries, moved, new_ids
 	USING count_all, now_ts, since_ts, lossy, write_rows;
 

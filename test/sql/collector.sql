@@ -98,8 +98,8 @@ FROM pghero.relation_space_history('regress_collector_t');
 -- retention: rollups of complete hours equal the raw sums; raw partitions
 -- past pghero.raw_retention (2 days) are dropped once rolled up, hourly
 -- ones past pghero.history_retention (30 days)
-SELECT pghero._ensure_partition('statement_history', now() - interval '3 days');
-SELECT pghero._ensure_partition('statement_rollup', now() - interval '40 days');
+SELECT pghero._ensure_partition('statement_history', now() - interval '3 days') LIKE 'statement_history_p%' AS made;
+SELECT pghero._ensure_partition('statement_rollup', now() - interval '40 days') LIKE 'statement_rollup_p%' AS made;
 INSERT INTO pghero.statement_history (captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
 SELECT date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
 	   NULL, 1, 10, 4242, true, m, m * 1.5, 2 * m
