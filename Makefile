@@ -41,12 +41,3 @@ ifeq ($(shell test $(MAJORVERSION) -ge 16 2>/dev/null && echo yes),yes)
 REGRESS_OPTS += --expecteddir=.
 endif
 
-# Until 1.1 is released, its full install script is 1.0's followed by the
-# 1.0 -> 1.1 upgrade, so that both paths build the same extension
-# (test/t/007_upgrade.pl compares them).
-sql/pghero--1.1.sql: sql/pghero--1.0.sql sql/pghero--1.0--1.1.sql
-	{ printf '%s\n' '/* sql/pghero--1.1.sql (made by the Makefile from 1.0 and the 1.0 -> 1.1 upgrade) */' '' \
-		'-- complain if script is sourced in psql, rather than via CREATE EXTENSION' \
-		'\echo Use "CREATE EXTENSION pghero" to load this file. \quit'; \
-	  sed '1,/^\\echo/d' sql/pghero--1.0.sql; \
-	  sed '1,/^\\echo/d' sql/pghero--1.0--1.1.sql; } > $@

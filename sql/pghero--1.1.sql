@@ -1,4 +1,4 @@
-/* sql/pghero--1.1.sql (made by the Makefile from 1.0 and the 1.0 -> 1.1 upgrade) */
+/* sql/pghero--1.1.sql: the objects of 1.0 followed by those of the 1.0 -> 1.1 upgrade */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION pghero" to load this file. \quit
