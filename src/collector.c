@@ -450,6 +450,14 @@ pghero_collector_main(Datum main_arg pg_attribute_unused())
 	SetConfigOption("synchronous_commit", "local",
 					PGC_USERSET, PGC_S_SESSION);
 
+	/*
+	 * The collector's own statements are not the workload it measures: left
+	 * in pg_stat_statements they would move at every capture and be stored
+	 * forever.  Their cost is in pghero.collector (durations).
+	 */
+	SetConfigOption("pg_stat_statements.track", "none",
+					PGC_SUSET, PGC_S_SESSION);
+
 	loop_context = AllocSetContextCreate(TopMemoryContext,
 										 "pghero collector",
 										 ALLOCSET_DEFAULT_SIZES);

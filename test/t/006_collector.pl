@@ -154,6 +154,17 @@ is( $node->safe_psql(
 is(log_count($node, $capturing_re, $offset),
 	1, 'after CREATE EXTENSION: one "capturing" line');
 
+# The collector's own statements stay out of pg_stat_statements (they would
+# move at every capture), while those of a capture() by a user are counted.
+$node->safe_psql('postgres', q{SELECT * FROM pghero.capture(ARRAY['instance'])});
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT count(*) FILTER (WHERE query LIKE '%_run_source($1, $2)%') || '|'
+			   || (count(*) FILTER (WHERE query LIKE '%pghero.capture(%') > 0)
+		FROM pg_stat_statements}),
+	'0|true',
+	'the worker\'s own statements are not tracked by pg_stat_statements');
+
 #
 # Fixed rate
 #
