@@ -2693,14 +2693,18 @@ BEGIN
 	END LOOP;
 
 	-- hourly rollups of the complete hours not rolled up yet
-	SELECT r.rolled_up_until INTO upto FROM @extschema@.rollup_progress r
-	WHERE r.history = 'statement';
-	IF upto < hour_now THEN
-		FOR p IN SELECT DISTINCT pg_catalog.date_trunc('day', h.captured_at) AS day
-				 FROM @extschema@.statement_history h
-				 WHERE h.captured_at >= upto AND h.captured_at < hour_now LOOP
-			PERFORM @extschema@._ensure_partition('statement_rollup', p.day);
+	FOREACH t IN ARRAY ARRAY['statement', 'database', 'instance'] LOOP
+		SELECT r.rolled_up_until INTO upto FROM @extschema@.rollup_progress r
+		WHERE r.history = t;
+		CONTINUE WHEN upto >= hour_now;
+		FOR p IN EXECUTE pg_catalog.format(
+			'SELECT DISTINCT pg_catalog.date_trunc(''day'', h.captured_at) AS day
+			 FROM @extschema@.%I h WHERE h.captured_at >= $1 AND h.captured_at < $2',
+			t || '_history') USING upto, hour_now LOOP
+			PERFORM @extschema@._ensure_partition(t || '_rollup', p.day);
 		END LOOP;
+		EXECUTE CASE t
+			WHEN 'statement' THEN $q$
 		INSERT INTO @extschema@.statement_rollup
 		SELECT pg_catalog.date_trunc('hour', h.captured_at), h.dbid, h.userid, h.queryid, h.toplevel,
 			   pg_catalog.count(*), pg_catalog.sum(h.calls), pg_catalog.sum(h.plans),
@@ -2715,26 +2719,14 @@ BEGIN
 			   pg_catalog.sum(h.wal_records), pg_catalog.sum(h.wal_fpi), pg_catalog.sum(h.wal_bytes),
 			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
 		FROM @extschema@.statement_history h
-		WHERE h.captured_at >= upto AND h.captured_at < hour_now
-		GROUP BY 1, 2, 3, 4, 5;
-		GET DIAGNOSTICS k = ROW_COUNT;
-		n := n + k;
-		UPDATE @extschema@.rollup_progress SET rolled_up_until = hour_now
-		WHERE history = 'statement';
-	END IF;
-
-	SELECT r.rolled_up_until INTO upto FROM @extschema@.rollup_progress r
-	WHERE r.history = 'database';
-	IF upto < hour_now THEN
-		FOR p IN SELECT DISTINCT pg_catalog.date_trunc('day', h.captured_at) AS day
-				 FROM @extschema@.database_history h
-				 WHERE h.captured_at >= upto AND h.captured_at < hour_now LOOP
-			PERFORM @extschema@._ensure_partition('database_rollup', p.day);
-		END LOOP;
+		WHERE h.captured_at >= $1 AND h.captured_at < $2
+		GROUP BY 1, 2, 3, 4, 5
+			$q$
+			WHEN 'database' THEN $q$
 		INSERT INTO @extschema@.database_rollup
 		SELECT pg_catalog.date_trunc('hour', h.captured_at), h.datid, pg_catalog.max(h.datname),
 			   pg_catalog.count(*),
-			   pg_catalog.sum(pg_catalog.date_part('epoch', h.captured_at - h.since)),
+			   coalesce(pg_catalog.sum(pg_catalog.date_part('epoch', h.captured_at - h.since)), 0),
 			   pg_catalog.max(h.numbackends),
 			   pg_catalog.sum(h.xact_commit), pg_catalog.sum(h.xact_rollback),
 			   pg_catalog.sum(h.blks_read), pg_catalog.sum(h.blks_hit),
@@ -2745,38 +2737,28 @@ BEGIN
 			   pg_catalog.sum(h.conflicts),
 			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
 		FROM @extschema@.database_history h
-		WHERE h.captured_at >= upto AND h.captured_at < hour_now
-		GROUP BY 1, 2;
-		GET DIAGNOSTICS k = ROW_COUNT;
-		n := n + k;
-		UPDATE @extschema@.rollup_progress SET rolled_up_until = hour_now
-		WHERE history = 'database';
-	END IF;
-
-	SELECT r.rolled_up_until INTO upto FROM @extschema@.rollup_progress r
-	WHERE r.history = 'instance';
-	IF upto < hour_now THEN
-		FOR p IN SELECT DISTINCT pg_catalog.date_trunc('day', h.captured_at) AS day
-				 FROM @extschema@.instance_history h
-				 WHERE h.captured_at >= upto AND h.captured_at < hour_now LOOP
-			PERFORM @extschema@._ensure_partition('instance_rollup', p.day);
-		END LOOP;
+		WHERE h.captured_at >= $1 AND h.captured_at < $2
+		GROUP BY 1, 2
+			$q$
+			WHEN 'instance' THEN $q$
 		INSERT INTO @extschema@.instance_rollup
 		SELECT pg_catalog.date_trunc('hour', h.captured_at), pg_catalog.count(*),
-			   pg_catalog.sum(pg_catalog.date_part('epoch', h.captured_at - h.since)),
+			   coalesce(pg_catalog.sum(pg_catalog.date_part('epoch', h.captured_at - h.since)), 0),
 			   pg_catalog.sum(h.wal_bytes), pg_catalog.sum(h.checkpoints_timed),
 			   pg_catalog.sum(h.checkpoints_req), pg_catalog.sum(h.buffers_checkpoint),
 			   pg_catalog.sum(h.buffers_clean), pg_catalog.sum(h.buffers_backend),
 			   pg_catalog.max(h.connections),
 			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
 		FROM @extschema@.instance_history h
-		WHERE h.captured_at >= upto AND h.captured_at < hour_now
-		GROUP BY 1;
+		WHERE h.captured_at >= $1 AND h.captured_at < $2
+		GROUP BY 1
+			$q$
+		END USING upto, hour_now;
 		GET DIAGNOSTICS k = ROW_COUNT;
 		n := n + k;
 		UPDATE @extschema@.rollup_progress SET rolled_up_until = hour_now
-		WHERE history = 'instance';
-	END IF;
+		WHERE history = t;
+	END LOOP;
 
 	-- space keyframes at the start of the window, before anything is dropped
 	IF EXISTS (SELECT FROM @extschema@.space_history h WHERE h.captured_at < now_ts - history_keep) THEN

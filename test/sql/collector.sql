@@ -106,11 +106,30 @@ SELECT date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
 FROM generate_series(1, 90) m;
 INSERT INTO pghero.statement_rollup (bucket, dbid, userid, queryid, toplevel, samples, calls)
 VALUES (date_trunc('hour', now() - interval '40 days'), 1, 10, 4343, true, 1, 7);
-UPDATE pghero.rollup_progress SET rolled_up_until = date_trunc('hour', now() - interval '4 days')
-WHERE history = 'statement';
-SELECT source, rows_written >= 2 AS rolled_up, succeeded FROM pghero.capture(ARRAY['retention']);
+SELECT pghero._ensure_partition('database_history', now() - interval '3 days') LIKE 'database_history_p%' AS made,
+	   pghero._ensure_partition('instance_history', now() - interval '3 days') LIKE 'instance_history_p%' AS made;
+-- the first sample of a database has no interval start (since is NULL)
+INSERT INTO pghero.database_history (captured_at, since, datid, datname, numbackends, xact_commit, tup_inserted)
+SELECT date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+	   CASE WHEN m = 1 THEN NULL ELSE date_trunc('hour', now() - interval '3 days') + (m - 1) * interval '1 minute' END,
+	   4242, 'regress_db', m % 5, 10 * m, NULL
+FROM generate_series(1, 90) m;
+INSERT INTO pghero.instance_history (captured_at, since, wal_bytes, checkpoints_timed, connections)
+SELECT date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+	   date_trunc('hour', now() - interval '3 days') + (m - 1) * interval '1 minute',
+	   1000 * m, NULL, m % 7
+FROM generate_series(1, 90) m;
+UPDATE pghero.rollup_progress SET rolled_up_until = date_trunc('hour', now() - interval '4 days');
+SELECT source, rows_written >= 6 AS rolled_up, succeeded FROM pghero.capture(ARRAY['retention']);
 SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, calls, total_exec_time, rows
 FROM pghero.statement_rollup WHERE queryid = 4242 ORDER BY bucket;
+SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, seconds,
+	   numbackends_max, xact_commit, tup_inserted
+FROM pghero.database_rollup WHERE datid = 4242 ORDER BY bucket;
+SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, seconds,
+	   wal_bytes, checkpoints_timed, connections_max
+FROM pghero.instance_rollup
+WHERE bucket < date_trunc('hour', now() - interval '2 days') ORDER BY bucket;
 SELECT count(*) AS raw_rows_left FROM pghero.statement_history WHERE queryid = 4242;
 SELECT count(*) AS old_rollups_left FROM pghero.statement_rollup WHERE queryid = 4343;
 SELECT calls, total_time_ms, rows
