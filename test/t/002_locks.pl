@@ -62,16 +62,8 @@ $node->start;
 sub poll_until
 {
 	my ($sql, $expected) = @_;
-	my $deadline = time + $wait_secs;
-	my $got;
-	while (time < $deadline)
-	{
-		$got = query($sql);
-		return 1 if $got eq $expected;
-		select(undef, undef, undef, 0.1);
-	}
-	diag("poll_until gave up on: $sql\nexpected: $expected\nlast: $got");
-	return 0;
+	return PgheroSession->poll_until(sub { query($sql) },
+		$expected, $wait_secs, $sql);
 }
 
 # Run SQL with a 10 s statement_timeout: its output, or its error, so a

@@ -49,16 +49,8 @@ $node->start;
 sub poll_until
 {
 	my ($sql, $expected) = @_;
-	my $deadline = time + $wait_secs;
-	my $got;
-	while (time < $deadline)
-	{
-		$got = $node->safe_psql('postgres', $sql);
-		return 1 if $got eq $expected;
-		select(undef, undef, undef, 0.1);
-	}
-	diag("poll_until gave up on: $sql\nexpected: $expected\nlast: $got");
-	return 0;
+	return PgheroSession->poll_until(sub { $node->safe_psql('postgres', $sql) },
+		$expected, $wait_secs, $sql);
 }
 
 $node->safe_psql('postgres', q{
@@ -192,16 +184,8 @@ sub observe
 sub observe_until
 {
 	my ($sql, $expected) = @_;
-	my $deadline = time + $wait_secs;
-	my $got;
-	while (time < $deadline)
-	{
-		$got = observe($sql);
-		return 1 if $got eq $expected;
-		select(undef, undef, undef, 0.1);
-	}
-	diag("observe_until gave up on: $sql\nexpected: $expected\nlast: $got");
-	return 0;
+	return PgheroSession->poll_until(sub { observe($sql) },
+		$expected, $wait_secs, $sql);
 }
 
 my @pool = map {

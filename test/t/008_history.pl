@@ -89,15 +89,14 @@ $node->safe_psql('postgres', join('', map { "CREATE TABLE $_ (x int);\n" } @mark
 sub wait_until
 {
 	my ($n, $sql, $seconds, $db) = @_;
-	my $deadline = time + ($seconds // $wait_seconds);
-	while (time < $deadline)
-	{
-		my ($ret, $out) = $n->psql($db // 'postgres', $sql);
-		return 1 if $ret == 0 && $out eq 't';
-		sleep(0.2);
-	}
-	diag("timed out after ${seconds}s waiting for: $sql");
-	return 0;
+	return PgheroSession->poll_until(
+		sub {
+			my ($ret, $out, $err) = $n->psql($db // 'postgres', $sql);
+			return $ret == 0 ? $out : "error: $err";
+		},
+		't',
+		$seconds // $wait_seconds,
+		$sql);
 }
 
 # Wait for $re in the server log from byte $offset on, for at most

@@ -11,6 +11,7 @@
 #   $s->send('SELECT pg_sleep(60);');  # does not wait
 #   $s->wait_for('err', qr/canceling statement/) or ...;
 #   is($s->quit, 0, 'psql exits cleanly');
+#   PgheroSession->poll_until(sub { ... }, 't', 30, 'what');  # bounded poll
 
 package PgheroSession;
 
@@ -114,6 +115,25 @@ sub quit
 	}
 	$self->{h}->finish;
 	return $self->{h}->result(0);
+}
+
+# Call $get until it returns $expected, for at most $seconds; true when it
+# did, false (with a diag of the last value) when time ran out.  The one
+# bounded polling loop of the TAP tests.
+sub poll_until
+{
+	my ($class, $get, $expected, $seconds, $what) = @_;
+	my $deadline = time + $seconds;
+	my $got;
+	while (time < $deadline)
+	{
+		$got = $get->();
+		return 1 if defined $got && $got eq $expected;
+		select(undef, undef, undef, 0.1);
+	}
+	diag("gave up waiting for: $what\nexpected: $expected\nlast: "
+		  . ($got // 'undef'));
+	return 0;
 }
 
 1;
