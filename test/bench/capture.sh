@@ -277,27 +277,42 @@ psql_ -d "$DB" -f "$B" >"$WORK/bench.out" 2>"$WORK/bench.err" || {
 }
 T_CAPTURE=$(($(date +%s) - t0))
 
-declare -A TIMES VALS WALRM
+declare -A TIMES VALS WALRM QROWS
 DISK=""
-current=""
-while IFS= read -r line; do
-	case "$line" in
-	"@@ time "*) current="${line#@@ time }" ;;
-	Time:*)
-		ms="${line#Time: }"
-		TIMES["$current"]+="${ms%% ms*} "
-		;;
-	"@@ val "*)
-		read -r _ _ label rest <<<"$line"
-		VALS["$label"]+="$rest;"
-		;;
-	"@@ wal "*)
-		read -r _ _ label rest <<<"$line"
-		WALRM["$label"]="$rest"
-		;;
-	"@@ disk captured "*) DISK="${line#@@ disk captured }" ;;
-	esac
-done <"$WORK/bench.out"
+HDISK=""
+QENTRIES=""
+IDS=""
+# Read the "@@ tag ..." marks and psql's "Time:" lines of the given files
+# (steps 1-3 and step 4 print different tags; one parser reads both).
+parse_marks() { # file...
+	local line current="" ms label n rest
+	while IFS= read -r line; do
+		case "$line" in
+		"@@ time "*) current="${line#@@ time }" ;;
+		Time:*)
+			ms="${line#Time: }"
+			TIMES["$current"]+="${ms%% ms*} "
+			;;
+		"@@ val "*)
+			read -r _ _ label rest <<<"$line"
+			VALS["$label"]+="$rest;"
+			;;
+		"@@ wal "*)
+			read -r _ _ label rest <<<"$line"
+			WALRM["$label"]="$rest"
+			;;
+		"@@ disk captured "*) DISK="${line#@@ disk captured }" ;;
+		"@@ rows "*)
+			read -r _ _ label n <<<"$line"
+			QROWS["$label"]="$n"
+			;;
+		"@@ disk hist "*) HDISK="${line#@@ disk hist }" ;;
+		"@@ ids "*) IDS="${line#@@ ids }" ;;
+		"@@ entries "*) QENTRIES+="${line#@@ entries } " ;;
+		esac
+	done < <(cat "$@")
+}
+parse_marks "$WORK/bench.out"
 
 median() {
 	tr -s ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
@@ -466,30 +481,7 @@ psql_ -d "$DB" -f "$Q" >"$WORK/query.out" 2>"$WORK/query.err" || {
 	exit 1
 }
 
-declare -A QROWS
-HDISK=""
-QENTRIES=""
-IDS=""
-parse_query_out() { # file...
-	local line current="" ms label n
-	while IFS= read -r line; do
-		case "$line" in
-		"@@ time "*) current="${line#@@ time }" ;;
-		Time:*)
-			ms="${line#Time: }"
-			TIMES["$current"]+="${ms%% ms*} "
-			;;
-		"@@ rows "*)
-			read -r _ _ label n <<<"$line"
-			QROWS["$label"]="$n"
-			;;
-		"@@ disk hist "*) HDISK="${line#@@ disk hist }" ;;
-		"@@ ids "*) IDS="${line#@@ ids }" ;;
-		"@@ entries "*) QENTRIES+="${line#@@ entries } " ;;
-		esac
-	done < <(cat "$@")
-}
-parse_query_out "$WORK/hist.out" "$WORK/query.out"
+parse_marks "$WORK/hist.out" "$WORK/query.out"
 
 Q24="$(median "${TIMES[q24]:-}")"
 PLANS=""
@@ -527,7 +519,7 @@ psql_ -d "$DB" -f "$QF" >"$WORK/query_full.out" 2>"$WORK/query_full.err" || {
 	cat "$WORK/query_full.err" >&2
 	exit 1
 }
-parse_query_out "$WORK/query_full.out"
+parse_marks "$WORK/query_full.out"
 read -r Q_ENTRIES QF_ENTRIES <<<"$QENTRIES"
 
 #
