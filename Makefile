@@ -10,7 +10,19 @@ OBJS = \
 	src/collector.o
 
 EXTENSION = pghero
-DATA = sql/pghero--1.0.sql sql/pghero--1.0--1.1.sql sql/pghero--1.1.sql
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pghero.control)
+# The released scripts, exactly as released (sql/SHA256SUMS; see
+# test/t/000_released.pl).
+DATA = sql/pghero--1.0.sql sql/pghero--1.0--1.1.sql
+# The current version's install script is built from the topic sources in
+# sql/src/, in file-name order.  The upgrade from the previous release is
+# its hand-written part (sql/updates/) followed by every topic source that
+# is re-created on upgrade: all but the 0*.sql ones, which create state
+# (schema checks, roles, tables) once, at installation.
+DATA_built = pghero--$(EXTVERSION).sql pghero--1.1--$(EXTVERSION).sql
+SQL_SRC = $(sort $(wildcard sql/src/*.sql))
+SQL_ONCE = $(filter sql/src/0%,$(SQL_SRC))
+SQL_DEFS = $(filter-out $(SQL_ONCE),$(SQL_SRC))
 PGFILEDESC = "pghero - PgHero performance dashboard inside PostgreSQL"
 
 REGRESS = install security activity query_stats space indexes \
@@ -24,7 +36,7 @@ REGRESS_OPTS = --inputdir=test --temp-instance=./tmp_check \
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
-EXTRA_CLEAN = tmp_check results regression.diffs regression.out log
+EXTRA_CLEAN = tmp_check results regression.diffs regression.out log $(DATA_built)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -41,3 +53,15 @@ ifeq ($(shell test $(MAJORVERSION) -ge 16 2>/dev/null && echo yes),yes)
 REGRESS_OPTS += --expecteddir=.
 endif
 
+
+pghero--$(EXTVERSION).sql: $(SQL_SRC) Makefile
+	{ printf '/* pghero--%s.sql: built by make from sql/src/; do not edit */\n\n' '$(EXTVERSION)'; \
+	  printf -- '-- complain if script is sourced in psql, rather than via CREATE EXTENSION\n'; \
+	  printf '\\echo Use "CREATE EXTENSION pghero" to load this file. \\quit\n'; \
+	  for f in $(SQL_SRC); do printf '\n'; cat $$f; done; } > $@
+
+pghero--1.1--$(EXTVERSION).sql: sql/updates/drop_definitions.sql sql/updates/1.1--$(EXTVERSION).sql $(SQL_DEFS) Makefile
+	{ printf '/* pghero--1.1--%s.sql: built by make from sql/updates/ and sql/src/; do not edit */\n\n' '$(EXTVERSION)'; \
+	  printf -- '-- complain if script is sourced in psql, rather than via ALTER EXTENSION\n'; \
+	  printf '\\echo Use "ALTER EXTENSION pghero UPDATE TO '"'"'%s'"'"'" to load this file. \\quit\n' '$(EXTVERSION)'; \
+	  for f in $^; do case $$f in Makefile) ;; *) printf '\n'; cat $$f;; esac; done; } > $@

@@ -1,17 +1,21 @@
 # Copyright (c) pghero contributors
 #
 # 007_upgrade.pl
-#	ALTER EXTENSION pghero UPDATE TO '1.1' against a fresh 1.1 install.
+#	Every released version of pghero, updated along every path that
+#	pg_extension_update_paths() lists to the default version, against a
+#	fresh installation of the default version.
 #
-# What this test proves:
-#   - 1.0 installs, keeps audit rows written by a pghero_admin, and updates
-#     to 1.1 in place: extversion becomes 1.1 and every audit row survives
-#     unchanged;
-#   - the updated extension is the same as one created directly at 1.1 in
-#     another database: pg_dump of schema pghero is identical, objects,
-#     comments, extension membership and grants included;
+# What this test proves, for each released version V and its path:
+#   - V installs, keeps audit rows and (from 1.1, which has the collector)
+#     history written before the update, and updates in place: extversion
+#     becomes the default version and every audit row, history row, query
+#     text and capture survives unchanged;
+#   - the updated extension is the same as one created directly at the
+#     default version in another database: pg_dump of schema pghero is
+#     identical, objects, comments, extension membership and grants
+#     included;
 #   - after the update pghero.capture() works: every source succeeds, the
-#     second capture writes history, and pghero_admin may capture.
+#     next capture writes history, and pghero_admin may capture.
 #
 # The dumps.  A plain "pg_dump --schema-only --schema=pghero" leaves out
 # every member of an extension (it prints the schema and its comment
@@ -23,7 +27,9 @@
 # is replaced by a placeholder and nothing else: object OIDs, the
 # relfrozenxid/relminmxid of tables, the LSNs of column versions, the OIDs
 # of the configuration tables (compared by name below instead), and the
-# random \restrict key of the header.  Both databases get the same number
+# random \restrict key of the header.  The daily partitions that captures
+# create are not members of the extension and hold history, not
+# definitions: they are left out of the dumps (and their rows compared).  Every database gets the same number
 # of audit rows, so the audit log's identity sequence (dumped with setval)
 # needs no normalizing.
 
@@ -43,8 +49,11 @@ pg_stat_statements.track = all
 pghero.enabled = off
 });
 $node->start;
+$node->safe_psql('postgres', 'CREATE ROLE regress_pghero_admin LOGIN');
 
 my $fresh_db = 'regress_pghero_fresh';
+my $default = $node->safe_psql('postgres',
+	"SELECT default_version FROM pg_available_extensions WHERE name = 'pghero'");
 
 # The audit rows of a database, one line each, every column.
 sub audit_rows
@@ -54,17 +63,34 @@ sub audit_rows
 		'SELECT a.* FROM pghero.audit_log a ORDER BY a.id');
 }
 
-# Write two audit rows as a role granted pghero_admin.
+# Write two audit rows, with the columns every version has.
 sub write_audit_rows
 {
 	my ($db) = @_;
 	return $node->safe_psql(
 		$db, q{
-SET ROLE regress_pghero_admin;
-SELECT pghero.reset_query_stats();
-SELECT pghero.reset_query_stats(0, 0, 42);
-RESET ROLE;
+INSERT INTO pghero.audit_log (role_name, session_user_name, action, succeeded, detail)
+VALUES ('regress_pghero_admin', 'regress_pghero_admin', 'reset_query_stats', true, 'written before the update'),
+	   ('regress_pghero_admin', 'regress_pghero_admin', 'cancel', false, 'written before the update');
 });
+}
+
+# Every row of the given history and state tables, as text.
+my @kept_tables = qw(statement_history statement_rollup query_texts
+  statement_captures database_history database_rollup instance_history
+  instance_rollup space_history rollup_progress);
+
+sub history_rows
+{
+	my ($db, @tables) = @_;
+	my $out = '';
+	foreach my $t (@tables)
+	{
+		$out .= "$t:\n"
+		  . $node->safe_psql($db, "SELECT t::text FROM pghero.$t t ORDER BY t::text COLLATE \"C\"")
+		  . "\n";
+	}
+	return $out;
 }
 
 # pg_dump of schema pghero in $db, with extra options; dies on failure.
@@ -74,7 +100,7 @@ sub dump_schema
 	my ($stdout, $stderr);
 	my @cmd = (
 		$node->installed_command('pg_dump'), '--schema-only',
-		'--schema=pghero', @opts, '--dbname', $node->connstr($db));
+		'--schema=pghero', '--exclude-table=pghero.*_p[0-9]*', @opts, '--dbname', $node->connstr($db));
 	IPC::Run::run(\@cmd, '>', \$stdout, '2>', \$stderr)
 	  or die "pg_dump of $db failed: $stderr";
 	return $stdout;
@@ -107,76 +133,25 @@ sub dumps_identical
 	my ($diff) =
 	  run_command([ 'diff', '-u', "$dir/updated.sql", "$dir/fresh.sql" ]);
 	fail($what);
-	diag("--- updated from 1.0, +++ created at 1.1:\n$diff");
+	diag("--- updated, +++ created fresh:\n$diff");
 	return 0;
 }
 
 #
-# 1.0, with audit rows
-#
-$node->safe_psql(
-	'postgres', q{
-CREATE EXTENSION pg_stat_statements;
-CREATE EXTENSION pghero VERSION '1.0';
-CREATE ROLE regress_pghero_admin LOGIN;
-GRANT pghero_admin TO regress_pghero_admin;
-});
-is( $node->safe_psql(
-		'postgres', "SELECT extversion FROM pg_extension WHERE extname = 'pghero'"),
-	'1.0',
-	'1.0 installed');
-is( $node->safe_psql(
-		'postgres', "SELECT to_regprocedure('pghero.capture(text[])') IS NULL"),
-	't',
-	'control: 1.0 has no pghero.capture()');
-
-write_audit_rows('postgres');
-my $audit_before = audit_rows('postgres');
-is( $node->safe_psql(
-		'postgres', q{
-		SELECT string_agg(role_name || '|' || action || '|' || detail, ',' ORDER BY id)
-		FROM pghero.audit_log}),
-	'regress_pghero_admin|reset_query_stats|userid 0, dbid 0, queryid 0,'
-	  . 'regress_pghero_admin|reset_query_stats|userid 0, dbid 0, queryid 42',
-	'1.0: pghero_admin wrote two audit rows');
-
-#
-# Update to 1.1
-#
-my ($ret, $out, $err) = $node->psql('postgres',
-	q{ALTER EXTENSION pghero UPDATE TO '1.1'}, on_error_stop => 1);
-is($ret, 0, "ALTER EXTENSION pghero UPDATE TO '1.1' succeeds") or diag($err);
-is( $node->safe_psql(
-		'postgres', "SELECT extversion FROM pg_extension WHERE extname = 'pghero'"),
-	'1.1',
-	'after the update, extversion is 1.1');
-is(audit_rows('postgres'), $audit_before,
-	'after the update, the audit rows are unchanged');
-
-#
-# A fresh 1.1 in another database, with the same history of actions
+# A fresh installation of the default version, with the same audit rows
 #
 $node->safe_psql('postgres', "CREATE DATABASE $fresh_db");
-($ret, $out, $err) = $node->psql(
+my ($ret, $out, $err) = $node->psql(
 	$fresh_db, q{
 CREATE EXTENSION pg_stat_statements;
-CREATE EXTENSION pghero VERSION '1.1';
+CREATE EXTENSION pghero;
+GRANT pghero_admin TO regress_pghero_admin;
 }, on_error_stop => 1);
-is($ret, 0, "CREATE EXTENSION pghero VERSION '1.1' in $fresh_db") or diag($err);
+is($ret, 0, "CREATE EXTENSION pghero ($default) in $fresh_db") or diag($err);
 write_audit_rows($fresh_db);
 
-#
-# The two are the same
-#
-my $plain_updated = dump_schema('postgres');
-my $plain_fresh = dump_schema($fresh_db);
-dumps_identical(
-	normalize_dump($plain_updated),
-	normalize_dump($plain_fresh),
-	'pg_dump --schema-only --schema=pghero: updated and fresh are identical');
-
 my @members = ('--binary-upgrade', '--extension=pghero');
-my $updated = normalize_dump(dump_schema('postgres', @members));
+my $plain_fresh = normalize_dump(dump_schema($fresh_db));
 my $fresh = normalize_dump(dump_schema($fresh_db, @members));
 like($fresh, qr/^CREATE FUNCTION pghero\.capture\(sources text\[\] DEFAULT NULL::text\[\]\)/m,
 	'control: the member dump has the definitions of the members');
@@ -186,53 +161,105 @@ like($fresh, qr/^GRANT SELECT ON TABLE pghero\.statement_history TO pghero_reade
 	'control: the member dump has the grants');
 like($fresh, qr/^COMMENT ON COLUMN pghero\.statement_history\.lossy IS /m,
 	'control: the member dump has the comments');
-dumps_identical($updated, $fresh,
-	'pg_dump --schema-only --schema=pghero --binary-upgrade --extension=pghero: '
-	  . 'updated and fresh are identical');
 
 my $config_sql = q{
 	SELECT extconfig::regclass[]::text, extcondition::text
 	FROM pg_extension WHERE extname = 'pghero'};
-is( $node->safe_psql('postgres', $config_sql),
-	$node->safe_psql($fresh_db, $config_sql),
-	'the configuration tables (pg_extension_config_dump) are the same');
 
-#
-# The updated extension captures
-#
 my $capture_sql = q{
 	SELECT string_agg(source || ':' || succeeded || ':' || coalesce(error, '-'),
 					  ', ' ORDER BY source COLLATE "C")
 	FROM pghero.capture()};
-my $all_ok =
-  'database_activity:true:-, instance:true:-, retention:true:-, space:true:-, statements:true:-';
-is($node->safe_psql('postgres', $capture_sql),
-	$all_ok, 'after the update, pghero.capture() runs every source');
-$node->safe_psql('postgres',
-	'SELECT count(*) AS regress_upgrade_marker FROM pg_class');
-is($node->safe_psql('postgres', $capture_sql),
-	$all_ok, 'after the update, a second pghero.capture() runs every source');
-is( $node->safe_psql(
-		'postgres', q{
-		SELECT h.calls FROM pghero.statement_history h
-			 JOIN pghero.query_texts t USING (dbid, queryid)
-		WHERE t.query LIKE 'SELECT count(*) AS regress_upgrade_marker%'}),
-	'1',
-	'after the update, history holds the statement run between the captures');
-is( $node->safe_psql(
-		'postgres', q{
-		SET ROLE regress_pghero_admin;
-		SELECT count(*) FILTER (WHERE succeeded) FROM pghero.capture()}),
-	'5',
-	'after the update, pghero_admin can capture');
-is( $node->safe_psql(
-		'postgres', q{
-		SELECT count(*) FROM pghero.collector
-		WHERE runs = 3 AND failures = 0 AND last_error IS NULL}),
-	'5',
-	'after the update, pghero.collector shows three runs of every source');
-is(audit_rows('postgres'), $audit_before,
-	'after the captures, the audit rows are still unchanged');
+my $sources = $node->safe_psql($fresh_db,
+	q{SELECT string_agg(source || ':true:-', ', ' ORDER BY source COLLATE "C")
+	  FROM pghero.collector});
+my $nsources = () = $sources =~ /:true:-/g;
+ok($nsources >= 5, "control: the default version has $nsources capture sources");
+
+#
+# Every released version, along every path to the default version
+#
+my @paths = split /\n/, $node->safe_psql(
+	$fresh_db, qq{
+	SELECT source || ' ' || path FROM pg_extension_update_paths('pghero')
+	WHERE target = '$default' AND path IS NOT NULL
+	ORDER BY source});
+ok(scalar(@paths) >= 2, 'control: there are released versions to update from')
+  or diag(join("\n", @paths));
+
+my $n = 0;
+foreach my $line (@paths)
+{
+	my ($from, $path) = split / /, $line;
+	my $db = 'regress_pghero_from_' . $n++;
+	note("updating from $from along $path");
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->safe_psql(
+		$db, qq{
+CREATE EXTENSION pg_stat_statements;
+CREATE EXTENSION pghero VERSION '$from';
+GRANT pghero_admin TO regress_pghero_admin;
+});
+	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'pghero'"),
+		$from, "$from installed");
+	write_audit_rows($db);
+
+	# history, where the version has a collector
+	my $has_capture = $node->safe_psql($db,
+		"SELECT to_regprocedure('pghero.capture(text[])') IS NOT NULL") eq 't';
+	if ($has_capture)
+	{
+		$node->safe_psql($db, 'SELECT count(*) FROM pghero.capture()');
+		$node->safe_psql($db, 'SELECT count(*) AS regress_before_update FROM pg_namespace');
+		$node->safe_psql($db, 'SELECT count(*) FROM pghero.capture()');
+		isnt($node->safe_psql($db, 'SELECT count(*) FROM pghero.statement_history'),
+			'0', "$from: history written before the update");
+	}
+	my $audit_before = audit_rows($db);
+	# the tables that are kept (not the baselines) that this version has
+	my @tables = grep {
+		$node->safe_psql($db, "SELECT to_regclass('pghero.$_') IS NOT NULL") eq 't'
+	} @kept_tables;
+	my $history_before = history_rows($db, @tables);
+
+	($ret, $out, $err) = $node->psql($db,
+		"ALTER EXTENSION pghero UPDATE TO '$default'", on_error_stop => 1);
+	is($ret, 0, "$from: ALTER EXTENSION pghero UPDATE TO '$default' ($path)") or diag($err);
+	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'pghero'"),
+		$default, "$from: extversion is $default after the update");
+	is(audit_rows($db), $audit_before, "$from: the audit rows are unchanged");
+	is(history_rows($db, @tables), $history_before,
+		"$from: every history row, text and capture is unchanged");
+
+	dumps_identical(normalize_dump(dump_schema($db)), $plain_fresh,
+		"$from: pg_dump --schema-only --schema=pghero: updated and fresh are identical");
+	dumps_identical(normalize_dump(dump_schema($db, @members)), $fresh,
+		"$from: pg_dump --binary-upgrade --extension=pghero: updated and fresh are identical");
+	is($node->safe_psql($db, $config_sql), $node->safe_psql($fresh_db, $config_sql),
+		"$from: the configuration tables (pg_extension_config_dump) are the same");
+
+	# the updated extension captures
+	is($node->safe_psql($db, $capture_sql), $sources,
+		"$from: after the update, pghero.capture() runs every source");
+	$node->safe_psql($db, 'SELECT count(*) AS regress_upgrade_marker FROM pg_class');
+	is($node->safe_psql($db, $capture_sql), $sources,
+		"$from: after the update, a second pghero.capture() runs every source");
+	is( $node->safe_psql(
+			$db, q{
+			SELECT sum(h.calls) FROM pghero.statement_history h
+				 JOIN pghero.query_texts t USING (dbid, queryid)
+			WHERE t.query LIKE 'SELECT count(*) AS regress_upgrade_marker%'}),
+		'1',
+		"$from: after the update, history holds the statement run between the captures");
+	is( $node->safe_psql(
+			$db, q{
+			SET ROLE regress_pghero_admin;
+			SELECT count(*) FILTER (WHERE succeeded) FROM pghero.capture()}),
+		$nsources,
+		"$from: after the update, pghero_admin can capture");
+	is(audit_rows($db), $audit_before,
+		"$from: after the captures, the audit rows are still unchanged");
+}
 
 $node->stop;
 

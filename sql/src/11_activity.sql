@@ -1,0 +1,223 @@
+/* sql/src/11_activity.sql */
+
+CREATE FUNCTION @extschema@._activity()
+RETURNS TABLE (
+	pid integer, datid oid, datname name, usesysid oid, usename name,
+	application_name text, client_addr inet, client_hostname text,
+	client_port integer, backend_start timestamptz, xact_start timestamptz,
+	query_start timestamptz, state_change timestamptz, wait_event_type text,
+	wait_event text, state text, backend_xid xid, backend_xmin xid,
+	query text, backend_type text, ssl boolean, leader_pid integer,
+	is_superuser boolean)
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.pid, a.datid, a.datname, a.usesysid, a.usename,
+		   a.application_name, a.client_addr, a.client_hostname,
+		   a.client_port, a.backend_start, a.xact_start,
+		   a.query_start, a.state_change, a.wait_event_type,
+		   a.wait_event, a.state, a.backend_xid, a.backend_xmin,
+		   a.query, a.backend_type, s.ssl, a.leader_pid,
+		   r.rolsuper
+	FROM pg_catalog.pg_stat_activity a
+		 LEFT JOIN pg_catalog.pg_stat_ssl s
+			ON s.pid OPERATOR(pg_catalog.=) a.pid
+		 LEFT JOIN pg_catalog.pg_authid r
+			ON r.oid OPERATOR(pg_catalog.=) a.usesysid
+$$;
+
+COMMENT ON FUNCTION @extschema@._activity() IS
+'Every backend of pg_stat_activity with full query text, whoever the caller (internal)';
+
+CREATE FUNCTION @extschema@._vacuum_progress()
+RETURNS TABLE (
+	pid integer, datid oid, datname name, relid oid, phase text,
+	heap_blks_total bigint, heap_blks_scanned bigint,
+	heap_blks_vacuumed bigint, index_vacuum_count bigint,
+	max_dead_tuples bigint, num_dead_tuples bigint)
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT p.pid, p.datid, p.datname, p.relid, p.phase,
+		   p.heap_blks_total, p.heap_blks_scanned,
+		   p.heap_blks_vacuumed, p.index_vacuum_count,
+		   p.max_dead_tuples, p.num_dead_tuples
+	FROM pg_catalog.pg_stat_progress_vacuum p
+$$;
+
+COMMENT ON FUNCTION @extschema@._vacuum_progress() IS
+'pg_stat_progress_vacuum, whoever the caller (internal)';
+
+--------------------------------------------------------------------------
+-- Activity
+--------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.running_queries AS
+SELECT a.pid,
+	   a.backend_start,
+	   a.datname AS database,
+	   a.usename AS "user",
+	   a.application_name,
+	   a.client_addr,
+	   a.state,
+	   a.wait_event_type,
+	   a.wait_event,
+	   CASE WHEN a.wait_event_type = 'Lock'
+			THEN pg_catalog.pg_blocking_pids(a.pid)
+			ELSE '{}'::integer[] END AS blocked_by,
+	   a.query,
+	   coalesce(a.query_start, a.xact_start) AS started_at,
+	   pg_catalog.now() - coalesce(a.query_start, a.xact_start) AS duration,
+	   pg_catalog.date_part('epoch', pg_catalog.now() - coalesce(a.query_start, a.xact_start)) * 1000 AS duration_ms,
+	   a.xact_start
+FROM @extschema@._activity() a
+WHERE a.backend_type = 'client backend'
+  AND a.state IS DISTINCT FROM 'idle'
+  AND a.pid <> pg_catalog.pg_backend_pid();
+
+COMMENT ON VIEW @extschema@.running_queries IS
+'Every non-idle client backend of the cluster except your own, with its full query text and the sessions blocking it';
+
+CREATE VIEW @extschema@.long_running_queries AS
+SELECT q.*
+FROM @extschema@.running_queries q
+	 CROSS JOIN @extschema@.config() c
+WHERE q.duration > pg_catalog.make_interval(secs => c.long_running_query_sec);
+
+COMMENT ON VIEW @extschema@.long_running_queries IS
+'Running queries that started more than pghero.long_running_query_sec ago';
+
+CREATE VIEW @extschema@.blocked_queries AS
+SELECT w.pid AS blocked_pid,
+	   w.usename AS blocked_user,
+	   w.datname AS database,
+	   w.query AS blocked_query,
+	   pg_catalog.now() - coalesce(w.query_start, w.xact_start) AS blocked_duration,
+	   pg_catalog.date_part('epoch', pg_catalog.now() - coalesce(w.query_start, w.xact_start)) * 1000 AS blocked_duration_ms,
+	   l.locktype AS lock_type,
+	   l.mode AS lock_mode,
+	   l.relation AS relid,
+	   rn.nspname AS schemaname,
+	   rc.relname AS relname,
+	   b.pid AS blocking_pid,
+	   b.usename AS blocking_user,
+	   b.state AS blocking_state,
+	   b.query AS blocking_query,
+	   pg_catalog.now() - coalesce(b.query_start, b.xact_start) AS blocking_duration,
+	   pg_catalog.date_part('epoch', pg_catalog.now() - coalesce(b.query_start, b.xact_start)) * 1000 AS blocking_duration_ms,
+	   pg_catalog.now() - b.xact_start AS blocking_transaction_duration
+FROM @extschema@._activity() w
+	 CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.pg_blocking_pids(w.pid)) AS bp(pid)
+	 LEFT JOIN @extschema@._activity() b ON b.pid = bp.pid
+	 LEFT JOIN LATERAL (
+		SELECT k.locktype, k.mode, k.relation, k.database
+		FROM pg_catalog.pg_locks k
+		WHERE k.pid = w.pid AND NOT k.granted
+		LIMIT 1) l ON true
+	 LEFT JOIN pg_catalog.pg_class rc
+		ON rc.oid = l.relation
+	   AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
+						 WHERE d.datname = pg_catalog.current_database())
+	 LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE w.wait_event_type = 'Lock';
+
+COMMENT ON VIEW @extschema@.blocked_queries IS
+'One row per session waiting for a lock and per session it waits for (pg_blocking_pids), with the lock awaited and the blocking session''s current query';
+
+CREATE VIEW @extschema@.vacuum_progress AS
+SELECT p.pid,
+	   p.datname AS database,
+	   n.nspname AS schemaname,
+	   c.relname,
+	   p.relid,
+	   p.phase,
+	   p.heap_blks_total,
+	   p.heap_blks_scanned,
+	   p.heap_blks_vacuumed,
+	   CASE WHEN p.heap_blks_total > 0
+			THEN pg_catalog.round(100.0 * p.heap_blks_scanned / p.heap_blks_total, 1)
+	   END AS percent_scanned,
+	   p.index_vacuum_count,
+	   p.max_dead_tuples,
+	   p.num_dead_tuples,
+	   a.query,
+	   a.xact_start AS started_at,
+	   pg_catalog.now() - a.xact_start AS duration,
+	   pg_catalog.date_part('epoch', pg_catalog.now() - a.xact_start) * 1000 AS duration_ms
+FROM @extschema@._vacuum_progress() p
+	 LEFT JOIN @extschema@._activity() a ON a.pid = p.pid
+	 LEFT JOIN pg_catalog.pg_class c
+		ON c.oid = p.relid AND p.datname = pg_catalog.current_database()
+	 LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace;
+
+COMMENT ON VIEW @extschema@.vacuum_progress IS
+'Every VACUUM and autovacuum running in the cluster, with its phase and progress';
+
+--------------------------------------------------------------------------
+-- Connections
+--------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.connections AS
+SELECT a.pid,
+	   a.datname AS database,
+	   a.usename AS "user",
+	   a.application_name,
+	   a.client_addr,
+	   a.client_hostname,
+	   a.client_port,
+	   a.backend_type,
+	   a.state,
+	   a.ssl,
+	   a.backend_start,
+	   pg_catalog.now() - a.backend_start AS connected_for,
+	   pg_catalog.date_part('epoch', pg_catalog.now() - a.backend_start) * 1000 AS connected_for_ms
+FROM @extschema@._activity() a;
+
+COMMENT ON VIEW @extschema@.connections IS
+'Every backend of the cluster (client connections and server processes), with SSL use';
+
+CREATE VIEW @extschema@.connection_sources AS
+SELECT a.datname AS database,
+	   a.usename AS "user",
+	   a.application_name,
+	   a.client_addr,
+	   pg_catalog.count(*) AS total_connections
+FROM @extschema@._activity() a
+WHERE a.backend_type = 'client backend'
+GROUP BY a.datname, a.usename, a.application_name, a.client_addr;
+
+COMMENT ON VIEW @extschema@.connection_sources IS
+'Client connections grouped by database, user, application and address';
+
+CREATE VIEW @extschema@.connection_states AS
+SELECT a.state,
+	   pg_catalog.count(*) AS total_connections
+FROM @extschema@._activity() a
+WHERE a.backend_type = 'client backend'
+GROUP BY a.state;
+
+COMMENT ON VIEW @extschema@.connection_states IS
+'Client connections grouped by state (active, idle, idle in transaction, ...)';
+
+CREATE VIEW @extschema@.connection_summary AS
+WITH s AS (
+	SELECT pg_catalog.count(*) FILTER (WHERE a.backend_type = 'client backend') AS total_connections,
+		   pg_catalog.count(*) FILTER (WHERE a.backend_type = 'client backend' AND a.state = 'active') AS active_connections,
+		   pg_catalog.count(*) FILTER (WHERE a.backend_type = 'client backend' AND a.state IN ('idle in transaction', 'idle in transaction (aborted)')) AS idle_in_transaction_connections,
+		   pg_catalog.current_setting('max_connections')::integer AS max_connections,
+		   pg_catalog.current_setting('superuser_reserved_connections')::integer
+		   + coalesce(pg_catalog.current_setting('reserved_connections', true)::integer, 0) AS reserved_connections
+	FROM @extschema@._activity() a)
+SELECT s.total_connections,
+	   s.active_connections,
+	   s.idle_in_transaction_connections,
+	   s.max_connections,
+	   s.reserved_connections,
+	   s.max_connections - s.reserved_connections AS available_connections,
+	   pg_catalog.round(100.0 * s.total_connections / NULLIF(s.max_connections - s.reserved_connections, 0), 1) AS percent_used,
+	   s.total_connections >= c.total_connections_threshold AS high_connections,
+	   s.idle_in_transaction_connections >= c.idle_in_transaction_threshold AS high_idle_in_transaction
+FROM s CROSS JOIN @extschema@.config() c;
+
+COMMENT ON VIEW @extschema@.connection_summary IS
+'One row: client connections against max_connections, with PgHero''s high-connection checks';

@@ -1,0 +1,350 @@
+/* sql/src/14_indexes.sql */
+
+CREATE FUNCTION @extschema@._index_definition(regclass)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pghero_index_definition'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._index_definition(regclass) IS
+'pg_get_indexdef() that returns NULL instead of waiting for a lock held by another session (internal)';
+
+CREATE FUNCTION @extschema@._index_description(regclass,
+	OUT definition text, OUT columns text[], OUT include_columns text[],
+	OUT predicate text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pghero_index_description'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._index_description(regclass) IS
+'Definition, key and INCLUDE columns and predicate of an index, all NULL instead of waiting for a lock held by another session (internal)';
+
+CREATE FUNCTION @extschema@._constraint_definition(oid)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pghero_constraint_definition'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._constraint_definition(oid) IS
+'pg_get_constraintdef() that returns NULL instead of waiting for a lock held by another session (internal)';
+
+CREATE FUNCTION @extschema@._indexes_being_built()
+RETURNS SETOF oid
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT p.index_relid
+	FROM pg_catalog.pg_stat_progress_create_index p
+	WHERE p.datid OPERATOR(pg_catalog.=)
+		  (SELECT d.oid FROM pg_catalog.pg_database d
+		   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+$$;
+
+COMMENT ON FUNCTION @extschema@._indexes_being_built() IS
+'Indexes of this database that a CREATE INDEX or REINDEX is building right now (internal)';
+
+--------------------------------------------------------------------------
+-- Indexes
+--------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.indexes AS
+SELECT n.nspname AS schemaname,
+	   t.relname AS tablename,
+	   t.oid AS table_relid,
+	   ic.relname AS indexname,
+	   i.indexrelid,
+	   am.amname AS access_method,
+	   d.columns,
+	   d.include_columns,
+	   d.predicate,
+	   i.indisunique AS is_unique,
+	   i.indisprimary AS is_primary,
+	   i.indisvalid AS is_valid,
+	   i.indexrelid IN (SELECT b.b FROM @extschema@._indexes_being_built() b(b)) AS being_built,
+	   d.definition,
+	   s.idx_scan AS index_scans,
+	   z.size_bytes,
+	   pg_catalog.pg_size_pretty(z.size_bytes) AS size
+FROM pg_catalog.pg_index i
+	 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+	 JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+	 JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+	 LEFT JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
+	 CROSS JOIN LATERAL @extschema@._index_description(i.indexrelid) d
+	 CROSS JOIN LATERAL (SELECT CASE WHEN ic.relkind = 'I' THEN NULL
+									 ELSE @extschema@._relation_size(i.indexrelid) END AS size_bytes) z
+WHERE n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+  AND t.relpersistence <> 't';
+
+COMMENT ON VIEW @extschema@.indexes IS
+'Every index of this database outside the system schemas, with its key columns, validity and size';
+
+CREATE VIEW @extschema@.invalid_indexes AS
+SELECT x.schemaname,
+	   x.tablename,
+	   x.table_relid,
+	   x.indexname,
+	   x.indexrelid,
+	   x.definition,
+	   x.size_bytes,
+	   x.size,
+	   pg_catalog.format('REINDEX INDEX CONCURRENTLY %I.%I', x.schemaname, x.indexname) AS fix_sql
+FROM @extschema@.indexes x
+WHERE NOT x.is_valid
+  AND NOT x.being_built;
+
+COMMENT ON VIEW @extschema@.invalid_indexes IS
+'Indexes left invalid, for example by a failed CREATE INDEX CONCURRENTLY, that no running command is still building';
+
+CREATE VIEW @extschema@.duplicate_indexes AS
+WITH idx AS (
+	SELECT i.indexrelid,
+		   i.indrelid,
+		   ic.relname AS indexname,
+		   ic.relam,
+		   i.indisunique,
+		   i.indisprimary,
+		   -- one entry per key column: column, operator class, collation, options
+		   ARRAY(SELECT pg_catalog.format('%s/%s/%s/%s', k.attnum, k.opclass, k.coll, k.opt)
+				 FROM unnest(i.indkey::pg_catalog.int2[],
+										i.indclass::pg_catalog.oid[],
+										i.indcollation::pg_catalog.oid[],
+										i.indoption::pg_catalog.int2[])
+					  WITH ORDINALITY AS k(attnum, opclass, coll, opt, ord)
+				 WHERE k.ord <= i.indnkeyatts
+				 ORDER BY k.ord) AS keys,
+		   ARRAY(SELECT k.attnum
+				 FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+				 WHERE k.ord > i.indnkeyatts) AS included,
+		   ARRAY(SELECT k.attnum
+				 FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) AS k(attnum)) AS all_columns,
+		   -- expressions and predicate as node trees, without parse locations
+		   pg_catalog.regexp_replace(i.indexprs::text, ' :location -?[0-9]+', '', 'g') AS exprs,
+		   pg_catalog.regexp_replace(i.indpred::text, ' :location -?[0-9]+', '', 'g') AS pred
+	FROM pg_catalog.pg_index i
+		 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+		 JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+		 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+	WHERE i.indisvalid
+	  AND i.indisready
+	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast']))
+SELECT n.nspname AS schemaname,
+	   t.relname AS tablename,
+	   u.indrelid AS table_relid,
+	   u.indexname AS unneeded_index,
+	   u.indexrelid AS unneeded_indexrelid,
+	   @extschema@._index_definition(u.indexrelid) AS unneeded_definition,
+	   c.indexname AS covering_index,
+	   c.indexrelid AS covering_indexrelid,
+	   @extschema@._index_definition(c.indexrelid) AS covering_definition,
+	   z.size_bytes,
+	   pg_catalog.pg_size_pretty(z.size_bytes) AS size,
+	   pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I', n.nspname, u.indexname) AS fix_sql
+FROM idx u
+	 JOIN idx c
+		ON c.indrelid = u.indrelid
+	   AND c.indexrelid <> u.indexrelid
+	   AND c.relam = u.relam
+	   AND c.exprs IS NOT DISTINCT FROM u.exprs
+	   AND c.pred IS NOT DISTINCT FROM u.pred
+	 JOIN pg_catalog.pg_class t ON t.oid = u.indrelid
+	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+	 JOIN pg_catalog.pg_am am ON am.oid = u.relam
+	 CROSS JOIN LATERAL (SELECT @extschema@._relation_size(u.indexrelid) AS size_bytes) z
+WHERE NOT u.indisunique
+  AND NOT u.indisprimary
+  -- the covering index has the same key columns first (btree) or exactly
+  -- (other access methods, which cannot use a prefix of their columns)
+  AND (CASE WHEN am.amname = 'btree'
+			THEN c.keys[1:pg_catalog.cardinality(u.keys)] = u.keys
+			ELSE c.keys = u.keys END)
+  -- and every column the unneeded index includes
+  AND u.included <@ c.all_columns
+  AND (pg_catalog.cardinality(c.keys) > pg_catalog.cardinality(u.keys)
+	   OR c.indisunique
+	   OR c.indisprimary
+	   OR pg_catalog.cardinality(c.included) > pg_catalog.cardinality(u.included)
+	   OR (c.included = u.included AND c.indexname < u.indexname));
+
+COMMENT ON VIEW @extschema@.duplicate_indexes IS
+'Indexes that another valid index of the same table makes unnecessary: same access method, expressions and predicate, and key columns (with operator classes, collations and ordering) that start with the same columns';
+
+CREATE VIEW @extschema@.unused_indexes AS
+SELECT n.nspname AS schemaname,
+	   t.relname AS tablename,
+	   t.oid AS table_relid,
+	   ic.relname AS indexname,
+	   i.indexrelid,
+	   s.idx_scan AS index_scans,
+	   z.size_bytes,
+	   pg_catalog.pg_size_pretty(z.size_bytes) AS size,
+	   d.stats_reset,
+	   pg_catalog.now() - d.stats_reset AS stats_age,
+	   pg_catalog.date_part('epoch', pg_catalog.now() - d.stats_reset) * 1000 AS stats_age_ms,
+	   @extschema@._index_definition(i.indexrelid) AS definition,
+	   pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I', n.nspname, ic.relname) AS fix_sql
+FROM pg_catalog.pg_index i
+	 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+	 JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+	 JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
+	 CROSS JOIN @extschema@.config() c
+	 CROSS JOIN (SELECT sd.stats_reset FROM pg_catalog.pg_stat_database sd
+				 WHERE sd.datname = pg_catalog.current_database()) d
+	 CROSS JOIN LATERAL (SELECT @extschema@._relation_size(i.indexrelid) AS size_bytes) z
+WHERE s.idx_scan = 0
+  AND NOT i.indisunique
+  AND i.indisvalid
+  AND ic.relkind = 'i'
+  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
+  AND coalesce(z.size_bytes,
+						  ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint)
+	  >= c.unused_index_min_bytes;
+
+COMMENT ON VIEW @extschema@.unused_indexes IS
+'Non-unique indexes of at least pghero.unused_index_min_bytes never scanned since the statistics were last reset on this server (check standbys too before dropping)';
+
+CREATE VIEW @extschema@.index_usage AS
+SELECT s.schemaname,
+	   s.relname,
+	   s.relid,
+	   s.seq_scan,
+	   coalesce(s.idx_scan, 0) AS index_scans,
+	   pg_catalog.round(100.0 * coalesce(s.idx_scan, 0) / NULLIF(s.seq_scan + coalesce(s.idx_scan, 0), 0), 2) AS percent_of_times_index_used,
+	   s.n_live_tup AS estimated_rows
+FROM pg_catalog.pg_stat_user_tables s;
+
+COMMENT ON VIEW @extschema@.index_usage IS
+'For every table, how often its scans used an index rather than a sequential scan';
+
+CREATE VIEW @extschema@.missing_indexes AS
+SELECT u.*
+FROM @extschema@.index_usage u
+WHERE u.estimated_rows >= 10000
+  AND u.seq_scan > 0
+  AND coalesce(u.percent_of_times_index_used, 0) < 95;
+
+COMMENT ON VIEW @extschema@.missing_indexes IS
+'Tables of at least 10,000 rows read by sequential scans in 5 % or more of their scans: candidates for a missing index';
+
+CREATE VIEW @extschema@.cache_hit_rates AS
+WITH r AS (
+	SELECT 'table'::text AS kind,
+		   pg_catalog.sum(s.heap_blks_hit)::bigint AS blocks_hit,
+		   pg_catalog.sum(s.heap_blks_read)::bigint AS blocks_read
+	FROM pg_catalog.pg_statio_user_tables s
+	UNION ALL
+	SELECT 'index',
+		   pg_catalog.sum(s.idx_blks_hit)::bigint,
+		   pg_catalog.sum(s.idx_blks_read)::bigint
+	FROM pg_catalog.pg_statio_user_indexes s)
+SELECT r.kind,
+	   coalesce(r.blocks_hit, 0) AS blocks_hit,
+	   coalesce(r.blocks_read, 0) AS blocks_read,
+	   (100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0))::float8 AS hit_rate,
+	   c.cache_hit_rate_threshold AS threshold,
+	   (100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0))::float8 >= c.cache_hit_rate_threshold AS healthy
+FROM r CROSS JOIN @extschema@.config() c;
+
+COMMENT ON VIEW @extschema@.cache_hit_rates IS
+'Share of table and index block reads of this database served from shared buffers, against pghero.cache_hit_rate_threshold';
+
+CREATE VIEW @extschema@.index_bloat AS
+WITH idx AS (
+	SELECT i.indexrelid,
+		   i.indrelid,
+		   i.indisprimary,
+		   ic.relpages::bigint AS relpages,
+		   ic.reltuples,
+		   coalesce((SELECT o.option_value::integer
+								FROM pg_catalog.pg_options_to_table(ic.reloptions) o
+								WHERE o.option_name = 'fillfactor'), 90) AS fillfactor
+	FROM pg_catalog.pg_index i
+		 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+		 JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+		 JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+		 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+	WHERE am.amname = 'btree'
+	  AND ic.relkind = 'i'
+	  AND ic.relpages > 1
+	  AND ic.reltuples >= 0
+	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])),
+cols AS (
+	-- pg_statistic of the table column, or of the index column for an expression
+	SELECT x.indexrelid,
+		   pg_catalog.max(coalesce(coalesce(s1.stanullfrac, s2.stanullfrac), 0)) AS max_null_frac,
+		   pg_catalog.sum((1 - coalesce(s1.stanullfrac, s2.stanullfrac))
+						  * coalesce(s1.stawidth, s2.stawidth)) AS data_width,
+		   pg_catalog.bool_and(coalesce(s1.stawidth, s2.stawidth) IS NOT NULL) AS has_stats
+	FROM idx x
+		 JOIN pg_catalog.pg_index i ON i.indexrelid = x.indexrelid
+		 CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+		 LEFT JOIN pg_catalog.pg_statistic s1
+			ON k.attnum <> 0 AND s1.starelid = x.indrelid
+		   AND s1.staattnum = k.attnum AND NOT s1.stainherit
+		 LEFT JOIN pg_catalog.pg_statistic s2
+			ON k.attnum = 0 AND s2.starelid = x.indexrelid
+		   AND s2.staattnum = k.ord AND NOT s2.stainherit
+	GROUP BY x.indexrelid),
+est AS (
+	SELECT x.*,
+		   pg_catalog.current_setting('block_size')::numeric AS bs,
+		   -- tuple: IndexTupleData (8) + null bitmap if any column has NULLs,
+		   -- MAXALIGNed, then the data, MAXALIGNed, plus a line pointer (4)
+		   pg_catalog.ceil((8 + CASE WHEN cl.max_null_frac > 0 THEN 4 ELSE 0 END) / 8.0) * 8
+		   + pg_catalog.ceil(cl.data_width / 8.0) * 8 + 4 AS tuple_bytes
+	FROM idx x
+		 JOIN cols cl ON cl.indexrelid = x.indexrelid AND cl.has_stats),
+pages AS (
+	SELECT e.*,
+		   -- metapage + leaf pages filled to fillfactor (page header 24, btree special 16)
+		   1 + pg_catalog.ceil(e.reltuples
+							   / greatest(pg_catalog.floor((e.bs - 24 - 16) * e.fillfactor / 100 / e.tuple_bytes), 1)) AS expected_pages
+	FROM est e)
+SELECT n.nspname AS schemaname,
+	   t.relname AS tablename,
+	   p.indrelid AS table_relid,
+	   ic.relname AS indexname,
+	   p.indexrelid,
+	   p.indisprimary AS is_primary,
+	   (p.relpages * p.bs)::bigint AS index_bytes,
+	   pg_catalog.pg_size_pretty((p.relpages * p.bs)::bigint) AS index_size,
+	   ((p.relpages - p.expected_pages) * p.bs)::bigint AS bloat_bytes,
+	   pg_catalog.pg_size_pretty(((p.relpages - p.expected_pages) * p.bs)::bigint) AS bloat_size,
+	   pg_catalog.round((100.0 * (p.relpages - p.expected_pages) / p.relpages)::numeric, 1) AS bloat_percent,
+	   @extschema@._index_definition(p.indexrelid) AS definition,
+	   pg_catalog.format('REINDEX INDEX CONCURRENTLY %I.%I', n.nspname, ic.relname) AS fix_sql
+FROM pages p
+	 JOIN pg_catalog.pg_class ic ON ic.oid = p.indexrelid
+	 JOIN pg_catalog.pg_class t ON t.oid = p.indrelid
+	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+	 CROSS JOIN @extschema@.config() c
+WHERE p.relpages > p.expected_pages
+  AND (p.relpages - p.expected_pages) * p.bs >= c.index_bloat_min_bytes;
+
+COMMENT ON VIEW @extschema@.index_bloat IS
+'Btree indexes whose estimated wasted space is at least pghero.index_bloat_min_bytes (estimate from pg_class and column statistics; run ANALYZE first)';
+
+--------------------------------------------------------------------------
+-- Constraints
+--------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.invalid_constraints AS
+SELECT n.nspname AS schemaname,
+	   t.relname AS tablename,
+	   k.conrelid AS table_relid,
+	   k.conname AS constraint_name,
+	   CASE k.contype WHEN 'f' THEN 'foreign key' WHEN 'c' THEN 'check' ELSE k.contype::text END AS type,
+	   fn.nspname AS referenced_schema,
+	   ft.relname AS referenced_table,
+	   @extschema@._constraint_definition(k.oid) AS definition,
+	   pg_catalog.format('ALTER TABLE %I.%I VALIDATE CONSTRAINT %I', n.nspname, t.relname, k.conname) AS fix_sql
+FROM pg_catalog.pg_constraint k
+	 JOIN pg_catalog.pg_class t ON t.oid = k.conrelid
+	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+	 LEFT JOIN pg_catalog.pg_class ft ON ft.oid = k.confrelid
+	 LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = ft.relnamespace
+WHERE NOT k.convalidated;
+
+COMMENT ON VIEW @extschema@.invalid_constraints IS
+'Constraints added NOT VALID and never validated: the rows present before they were added are not checked';

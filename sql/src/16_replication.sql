@@ -1,0 +1,100 @@
+/* sql/src/16_replication.sql */
+
+CREATE FUNCTION @extschema@._replication()
+RETURNS TABLE (
+	pid integer, usename name, application_name text, client_addr inet,
+	backend_start timestamptz, state text, sent_lsn pg_lsn,
+	write_lsn pg_lsn, flush_lsn pg_lsn, replay_lsn pg_lsn,
+	write_lag interval, flush_lag interval, replay_lag interval,
+	sync_priority integer, sync_state text, reply_time timestamptz)
+LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT r.pid, r.usename, r.application_name, r.client_addr,
+		   r.backend_start, r.state, r.sent_lsn,
+		   r.write_lsn, r.flush_lsn, r.replay_lsn,
+		   r.write_lag, r.flush_lag, r.replay_lag,
+		   r.sync_priority, r.sync_state, r.reply_time
+	FROM pg_catalog.pg_stat_replication r
+$$;
+
+COMMENT ON FUNCTION @extschema@._replication() IS
+'pg_stat_replication, whoever the caller (internal)';
+
+--------------------------------------------------------------------------
+-- Replication
+--------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.replication AS
+SELECT 'primary'::text AS role,
+	   r.pid,
+	   r.usename AS "user",
+	   r.application_name,
+	   r.client_addr,
+	   r.state,
+	   r.sync_state,
+	   r.sent_lsn,
+	   r.write_lsn,
+	   r.flush_lsn,
+	   r.replay_lsn,
+	   pg_catalog.pg_wal_lsn_diff(
+		   CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
+				ELSE pg_catalog.pg_current_wal_lsn() END,
+		   r.replay_lsn)::bigint AS lag_bytes,
+	   r.replay_lag AS lag,
+	   pg_catalog.date_part('epoch', r.replay_lag) * 1000 AS lag_ms,
+	   r.write_lag,
+	   r.flush_lag,
+	   r.reply_time
+FROM @extschema@._replication() r
+UNION ALL
+SELECT 'standby',
+	   NULL,
+	   NULL,
+	   NULL,
+	   NULL,
+	   w.status,
+	   NULL,
+	   NULL,
+	   NULL,
+	   pg_catalog.pg_last_wal_receive_lsn(),
+	   pg_catalog.pg_last_wal_replay_lsn(),
+	   pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_receive_lsn(), pg_catalog.pg_last_wal_replay_lsn())::bigint,
+	   l.lag,
+	   pg_catalog.date_part('epoch', l.lag) * 1000,
+	   NULL,
+	   NULL,
+	   NULL
+FROM (SELECT CASE WHEN pg_catalog.pg_last_wal_receive_lsn() = pg_catalog.pg_last_wal_replay_lsn()
+				  THEN '0'::interval
+				  ELSE pg_catalog.now() - pg_catalog.pg_last_xact_replay_timestamp() END AS lag) l
+	 LEFT JOIN pg_catalog.pg_stat_wal_receiver w ON true
+WHERE pg_catalog.pg_is_in_recovery();
+
+COMMENT ON VIEW @extschema@.replication IS
+'On a primary, one row per standby it streams to, with its lag; on a standby, one row with its own replay lag';
+
+CREATE VIEW @extschema@.replication_slots AS
+SELECT s.slot_name,
+	   s.plugin,
+	   s.slot_type,
+	   s.database,
+	   s.temporary,
+	   s.active,
+	   s.active_pid,
+	   s.wal_status,
+	   pg_catalog.pg_wal_lsn_diff(
+		   CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
+				ELSE pg_catalog.pg_current_wal_lsn() END,
+		   s.restart_lsn)::bigint AS retained_wal_bytes,
+	   pg_catalog.pg_size_pretty(pg_catalog.pg_wal_lsn_diff(
+		   CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn()
+				ELSE pg_catalog.pg_current_wal_lsn() END,
+		   s.restart_lsn)) AS retained_wal,
+	   s.safe_wal_size AS safe_wal_bytes,
+	   pg_catalog.age(s.xmin)::bigint AS xmin_age,
+	   pg_catalog.age(s.catalog_xmin)::bigint AS catalog_xmin_age
+FROM pg_catalog.pg_replication_slots s;
+
+COMMENT ON VIEW @extschema@.replication_slots IS
+'Every replication slot of the cluster, with the WAL it retains; an inactive slot keeps WAL and old rows forever';
