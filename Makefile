@@ -7,7 +7,9 @@ OBJS = \
 	src/sequence.o \
 	src/actions.o \
 	src/deparse.o \
-	src/collector.o
+	src/redact.o \
+	src/collector.o \
+	src/pgss.o
 
 EXTENSION = pghero
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pghero.control)
@@ -18,14 +20,15 @@ DATA = sql/pghero--1.0.sql sql/pghero--1.0--1.1.sql
 # sql/src/, in file-name order.  The upgrade from the previous release is
 # its hand-written part (sql/updates/) followed by every topic source that
 # is re-created on upgrade: all but the 0*.sql ones, which create state
-# (schema checks, roles, tables) once, at installation.
+# (schema checks, roles, tables) once, at installation; then, if there is
+# one, the part of the upgrade that needs the new definitions (.post.sql).
 DATA_built = pghero--$(EXTVERSION).sql pghero--1.1--$(EXTVERSION).sql
 SQL_SRC = $(sort $(wildcard sql/src/*.sql))
 SQL_ONCE = $(filter sql/src/0%,$(SQL_SRC))
 SQL_DEFS = $(filter-out $(SQL_ONCE),$(SQL_SRC))
 PGFILEDESC = "pghero - PgHero performance dashboard inside PostgreSQL"
 
-REGRESS = install security activity query_stats space indexes \
+REGRESS = install security pgss redact activity query_stats space indexes \
 	maintenance replication settings actions collector
 # The suite starts its own throwaway server from the installed binaries
 # (pg_regress --temp-instance), with the libraries preloaded by
@@ -60,7 +63,7 @@ pghero--$(EXTVERSION).sql: $(SQL_SRC) Makefile
 	  printf '\\echo Use "CREATE EXTENSION pghero" to load this file. \\quit\n'; \
 	  for f in $(SQL_SRC); do printf '\n'; cat $$f; done; } > $@
 
-pghero--1.1--$(EXTVERSION).sql: sql/updates/drop_definitions.sql sql/updates/1.1--$(EXTVERSION).sql $(SQL_DEFS) Makefile
+pghero--1.1--$(EXTVERSION).sql: sql/updates/drop_definitions.sql sql/updates/1.1--$(EXTVERSION).sql $(SQL_DEFS) $(wildcard sql/updates/1.1--$(EXTVERSION).post.sql) Makefile
 	{ printf '/* pghero--1.1--%s.sql: built by make from sql/updates/ and sql/src/; do not edit */\n\n' '$(EXTVERSION)'; \
 	  printf -- '-- complain if script is sourced in psql, rather than via ALTER EXTENSION\n'; \
 	  printf '\\echo Use "ALTER EXTENSION pghero UPDATE TO '"'"'%s'"'"'" to load this file. \\quit\n' '$(EXTVERSION)'; \

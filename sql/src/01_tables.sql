@@ -15,15 +15,42 @@ CREATE TABLE @extschema@.audit_log (
 	detail text
 );
 
-COMMENT ON TABLE @extschema@.audit_log IS
-'Every action taken through pghero: who, when, what, on which session';
-
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_id_seq', '');
+
+--------------------------------------------------------------------------
+-- The installation and its generation
+--
+-- Every row of history and of the state that goes with it (texts,
+-- captures, rollup progress, names) belongs to a generation: the
+-- installation of pghero that wrote it.  pg_dump/pg_restore of a database
+-- brings its history along under the generation that wrote it, while the
+-- collector of the installation it is restored into goes on writing under
+-- its own: their partitions never share a name or a range, so a restore and
+-- a running collector cannot collide, and nothing is counted twice.
+-- This table is not dumped: a restored database keeps its own generation.
+--------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.installation (
+	generation integer PRIMARY KEY CHECK (generation > 0),
+	installed_at timestamptz NOT NULL
+);
+
+-- the generation is the installation time in seconds since 2020 (unique
+-- enough across clusters, and later installations sort later)
+INSERT INTO @extschema@.installation
+VALUES (pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp())
+						 - 1577836800)::integer,
+		pg_catalog.clock_timestamp());
 
 --------------------------------------------------------------------------
 -- Collector state
 --------------------------------------------------------------------------
 
+-- The registry of capture sources: the collector's schedule, capture(),
+-- the pghero.collector view and retention all read it; each row also
+-- holds the source's last outcome.  Not dumped: it describes this
+-- installation's collector.
 CREATE TABLE @extschema@.collector_sources (
 	source text PRIMARY KEY,
 	last_run_at timestamptz,
@@ -35,32 +62,51 @@ CREATE TABLE @extschema@.collector_sources (
 	next_run_at timestamptz,
 	runs bigint NOT NULL DEFAULT 0,
 	failures bigint NOT NULL DEFAULT 0,
-	last_note text
+	last_note text,
+	position integer,
+	interval_setting text,
+	run_function text,
+	raw_table text,
+	rollup_table text
 );
 
-COMMENT ON TABLE @extschema@.collector_sources IS
-'One row per capture source: when it last ran, how long, what it wrote, its last error and its next run';
+INSERT INTO @extschema@.collector_sources
+	(source, position, interval_setting, run_function, raw_table, rollup_table)
+VALUES
+	('statements', 1, 'pghero.capture_interval', '_capture_statements', 'statement_history', 'statement_rollup'),
+	('database_activity', 2, 'pghero.capture_interval', '_capture_database_activity', 'database_history', 'database_rollup'),
+	('instance', 3, 'pghero.capture_interval', '_capture_instance', 'instance_history', 'instance_rollup'),
+	('space', 4, 'pghero.space_interval', '_capture_space', 'space_history', NULL),
+	('retention', 5, 'pghero.capture_interval', '_capture_retention', NULL, NULL);
 
-INSERT INTO @extschema@.collector_sources (source)
-VALUES ('statements'), ('database_activity'), ('instance'), ('space'), ('retention');
-
--- how far raw history has been rolled up into hourly rows, per history
+-- how far each generation's raw history has been rolled up into hourly
+-- rows, per history table
 CREATE TABLE @extschema@.rollup_progress (
-	history text PRIMARY KEY,
-	rolled_up_until timestamptz NOT NULL DEFAULT '-infinity'
+	history text NOT NULL,
+	rolled_up_until timestamptz NOT NULL DEFAULT '-infinity',
+	generation integer NOT NULL,
+	PRIMARY KEY (history, generation)
 );
 
-COMMENT ON TABLE @extschema@.rollup_progress IS
-'For each history, the time before which every raw row is already in the hourly rollup';
-
-INSERT INTO @extschema@.rollup_progress (history)
-VALUES ('statement'), ('database'), ('instance');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.rollup_progress', '');
 
 --------------------------------------------------------------------------
 -- History tables
+--
+-- Each is partitioned by generation, then by day (see _ensure_partition).
+-- The columns after "lossy" came in 1.2; they stand in the order in which
+-- the 1.1 -> 1.2 upgrade adds them, so that an upgraded table is the same
+-- as a fresh one.
 --------------------------------------------------------------------------
 
--- statements: one row per identity whose counters moved in an interval
+-- statements: one row per identity whose counters moved in an interval.
+-- Its counters (calls .. custom_plan_calls; min/max_exec_time are
+-- extremes, not counters) are the list of statement counters: the hourly
+-- rollup and the baseline have the same ones (test/sql/collector.sql checks
+-- it), and the capture, the rollup and the readers read the list from the
+-- catalog (_statement_counters()), never write it out again.  The names
+-- are pg_stat_statements' newest; a counter the server's
+-- pg_stat_statements lacks stays NULL.
 CREATE TABLE @extschema@.statement_history (
 	captured_at timestamptz NOT NULL,
 	since timestamptz,
@@ -85,22 +131,40 @@ CREATE TABLE @extschema@.statement_history (
 	local_blks_written bigint,
 	temp_blks_read bigint,
 	temp_blks_written bigint,
-	blk_read_time float8,
-	blk_write_time float8,
+	shared_blk_read_time float8,
+	shared_blk_write_time float8,
 	wal_records bigint,
 	wal_fpi bigint,
 	wal_bytes numeric,
-	lossy boolean
-) PARTITION BY RANGE (captured_at);
+	lossy boolean,
+	generation integer NOT NULL,
+	local_blk_read_time float8,
+	local_blk_write_time float8,
+	temp_blk_read_time float8,
+	temp_blk_write_time float8,
+	jit_functions bigint,
+	jit_generation_time float8,
+	jit_inlining_count bigint,
+	jit_inlining_time float8,
+	jit_optimization_count bigint,
+	jit_optimization_time float8,
+	jit_emission_count bigint,
+	jit_emission_time float8,
+	jit_deform_count bigint,
+	jit_deform_time float8,
+	wal_buffers_full bigint,
+	parallel_workers_to_launch bigint,
+	parallel_workers_launched bigint,
+	generic_plan_calls bigint,
+	custom_plan_calls bigint
+) PARTITION BY LIST (generation);
 
 -- rows arrive in captured_at order: a BRIN index finds a time range for
 -- almost no space and no write cost (a btree would double the WAL of a
 -- capture; lookups by queryid go to the hourly rollup, which has one)
 CREATE INDEX ON @extschema@.statement_history USING brin (captured_at);
 
-COMMENT ON TABLE @extschema@.statement_history IS
-'Raw statement history: per capture, the change of every pg_stat_statements counter of each identity (userid, dbid, queryid, toplevel) that moved; NULL means no change';
-
+-- the hourly rollup: the sums of the raw rows of each hour
 CREATE TABLE @extschema@.statement_rollup (
 	bucket timestamptz NOT NULL,
 	dbid oid NOT NULL,
@@ -125,34 +189,52 @@ CREATE TABLE @extschema@.statement_rollup (
 	local_blks_written bigint,
 	temp_blks_read bigint,
 	temp_blks_written bigint,
-	blk_read_time float8,
-	blk_write_time float8,
+	shared_blk_read_time float8,
+	shared_blk_write_time float8,
 	wal_records bigint,
 	wal_fpi bigint,
 	wal_bytes numeric,
-	lossy boolean
-) PARTITION BY RANGE (bucket);
+	lossy boolean,
+	generation integer NOT NULL,
+	local_blk_read_time float8,
+	local_blk_write_time float8,
+	temp_blk_read_time float8,
+	temp_blk_write_time float8,
+	jit_functions bigint,
+	jit_generation_time float8,
+	jit_inlining_count bigint,
+	jit_inlining_time float8,
+	jit_optimization_count bigint,
+	jit_optimization_time float8,
+	jit_emission_count bigint,
+	jit_emission_time float8,
+	jit_deform_count bigint,
+	jit_deform_time float8,
+	wal_buffers_full bigint,
+	parallel_workers_to_launch bigint,
+	parallel_workers_launched bigint,
+	generic_plan_calls bigint,
+	custom_plan_calls bigint
+) PARTITION BY LIST (generation);
 
 CREATE INDEX ON @extschema@.statement_rollup (queryid, bucket);
 
-COMMENT ON TABLE @extschema@.statement_rollup IS
-'Hourly statement history: the sums of the raw rows captured in each hour, kept for pghero.history_retention';
-
--- the text of every statement seen, once per (dbid, queryid)
+-- the text of every statement seen, once per generation, database and
+-- query identifier, with any password in it replaced (_redact_query)
 CREATE TABLE @extschema@.query_texts (
 	dbid oid NOT NULL,
 	queryid bigint NOT NULL,
 	query text NOT NULL,
 	first_seen timestamptz NOT NULL,
-	PRIMARY KEY (dbid, queryid)
+	generation integer NOT NULL,
+	PRIMARY KEY (generation, dbid, queryid)
 );
 
-COMMENT ON TABLE @extschema@.query_texts IS
-'Normalized text of every statement in the history, stored once per database and query identifier';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.query_texts', '');
 
 -- one row per statements capture: what pg_stat_statements itself said
 CREATE TABLE @extschema@.statement_captures (
-	captured_at timestamptz PRIMARY KEY,
+	captured_at timestamptz NOT NULL,
 	since timestamptz,
 	entries bigint NOT NULL,
 	max_entries bigint,
@@ -160,11 +242,25 @@ CREATE TABLE @extschema@.statement_captures (
 	stats_reset timestamptz,
 	moved bigint NOT NULL,
 	lossy boolean NOT NULL,
-	note text
+	note text,
+	generation integer NOT NULL,
+	PRIMARY KEY (generation, captured_at)
 );
 
-COMMENT ON TABLE @extschema@.statement_captures IS
-'One row per statements capture: pg_stat_statements fill, deallocations, resets, and whether the interval lost data';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.statement_captures', '');
+
+-- the names of the databases and roles the history refers to, as they were
+-- when first captured: the oids of another generation are another
+-- cluster's, or may be reused
+CREATE TABLE @extschema@.object_names (
+	generation integer NOT NULL,
+	kind text NOT NULL CHECK (kind IN ('database', 'role')),
+	oid oid NOT NULL,
+	name name NOT NULL,
+	PRIMARY KEY (generation, kind, oid)
+);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.object_names', '');
 
 CREATE TABLE @extschema@.database_history (
 	captured_at timestamptz NOT NULL,
@@ -185,11 +281,9 @@ CREATE TABLE @extschema@.database_history (
 	temp_bytes bigint,
 	deadlocks bigint,
 	conflicts bigint,
-	lossy boolean
-) PARTITION BY RANGE (captured_at);
-
-COMMENT ON TABLE @extschema@.database_history IS
-'Raw database activity: per capture and database, the change of the pg_stat_database counters (NULL: no change) and the number of backends';
+	lossy boolean,
+	generation integer NOT NULL
+) PARTITION BY LIST (generation);
 
 CREATE TABLE @extschema@.database_rollup (
 	bucket timestamptz NOT NULL,
@@ -211,11 +305,9 @@ CREATE TABLE @extschema@.database_rollup (
 	temp_bytes bigint,
 	deadlocks bigint,
 	conflicts bigint,
-	lossy boolean
-) PARTITION BY RANGE (bucket);
-
-COMMENT ON TABLE @extschema@.database_rollup IS
-'Hourly database activity: sums of the raw rows of each hour';
+	lossy boolean,
+	generation integer NOT NULL
+) PARTITION BY LIST (generation);
 
 CREATE TABLE @extschema@.instance_history (
 	captured_at timestamptz NOT NULL,
@@ -230,11 +322,9 @@ CREATE TABLE @extschema@.instance_history (
 	active_connections integer,
 	idle_connections integer,
 	idle_in_transaction_connections integer,
-	lossy boolean
-) PARTITION BY RANGE (captured_at);
-
-COMMENT ON TABLE @extschema@.instance_history IS
-'Raw instance activity: per capture, WAL generated, checkpoints and buffer writes (changes), and client connections by state (counts)';
+	lossy boolean,
+	generation integer NOT NULL
+) PARTITION BY LIST (generation);
 
 CREATE TABLE @extschema@.instance_rollup (
 	bucket timestamptz NOT NULL,
@@ -247,11 +337,9 @@ CREATE TABLE @extschema@.instance_rollup (
 	buffers_clean bigint,
 	buffers_backend bigint,
 	connections_max integer,
-	lossy boolean
-) PARTITION BY RANGE (bucket);
-
-COMMENT ON TABLE @extschema@.instance_rollup IS
-'Hourly instance activity: sums of the raw rows of each hour';
+	lossy boolean,
+	generation integer NOT NULL
+) PARTITION BY LIST (generation);
 
 -- space: a row only when a size changed (and a keyframe per relation at
 -- the start of the retained window)
@@ -262,16 +350,17 @@ CREATE TABLE @extschema@.space_history (
 	schemaname name,
 	relname name,
 	kind text NOT NULL,
-	size_bytes bigint NOT NULL
-) PARTITION BY RANGE (captured_at);
+	size_bytes bigint NOT NULL,
+	generation integer NOT NULL
+) PARTITION BY LIST (generation);
 
 CREATE INDEX ON @extschema@.space_history (relid, captured_at);
 
-COMMENT ON TABLE @extschema@.space_history IS
-'Size history of every database and of every relation of the home database: a row when the size changed';
-
 --------------------------------------------------------------------------
--- Baselines: the cumulative values last read (UNLOGGED, see above)
+-- Baselines: the cumulative values last read.  UNLOGGED, so that updating
+-- them writes no WAL (see sql/src/20_collector.sql), and not dumped: a
+-- restored database starts its own baselines, its first capture setting
+-- them (the restored history is another generation's and is not added to).
 --------------------------------------------------------------------------
 
 CREATE UNLOGGED TABLE @extschema@.statement_baseline (
@@ -279,31 +368,48 @@ CREATE UNLOGGED TABLE @extschema@.statement_baseline (
 	userid oid NOT NULL,
 	queryid bigint NOT NULL,
 	toplevel boolean NOT NULL,
-	calls bigint NOT NULL,
-	plans bigint NOT NULL,
-	total_plan_time float8 NOT NULL,
-	total_exec_time float8 NOT NULL,
-	rows bigint NOT NULL,
-	shared_blks_hit bigint NOT NULL,
-	shared_blks_read bigint NOT NULL,
-	shared_blks_dirtied bigint NOT NULL,
-	shared_blks_written bigint NOT NULL,
-	local_blks_hit bigint NOT NULL,
-	local_blks_read bigint NOT NULL,
-	local_blks_dirtied bigint NOT NULL,
-	local_blks_written bigint NOT NULL,
-	temp_blks_read bigint NOT NULL,
-	temp_blks_written bigint NOT NULL,
-	blk_read_time float8 NOT NULL,
-	blk_write_time float8 NOT NULL,
-	wal_records bigint NOT NULL,
-	wal_fpi bigint NOT NULL,
-	wal_bytes numeric NOT NULL,
+	calls bigint,
+	plans bigint,
+	total_plan_time float8,
+	total_exec_time float8,
+	rows bigint,
+	shared_blks_hit bigint,
+	shared_blks_read bigint,
+	shared_blks_dirtied bigint,
+	shared_blks_written bigint,
+	local_blks_hit bigint,
+	local_blks_read bigint,
+	local_blks_dirtied bigint,
+	local_blks_written bigint,
+	temp_blks_read bigint,
+	temp_blks_written bigint,
+	shared_blk_read_time float8,
+	shared_blk_write_time float8,
+	wal_records bigint,
+	wal_fpi bigint,
+	wal_bytes numeric,
+	local_blk_read_time float8,
+	local_blk_write_time float8,
+	temp_blk_read_time float8,
+	temp_blk_write_time float8,
+	jit_functions bigint,
+	jit_generation_time float8,
+	jit_inlining_count bigint,
+	jit_inlining_time float8,
+	jit_optimization_count bigint,
+	jit_optimization_time float8,
+	jit_emission_count bigint,
+	jit_emission_time float8,
+	jit_deform_count bigint,
+	jit_deform_time float8,
+	wal_buffers_full bigint,
+	parallel_workers_to_launch bigint,
+	parallel_workers_launched bigint,
+	generic_plan_calls bigint,
+	custom_plan_calls bigint,
+	stats_since timestamptz,
 	PRIMARY KEY (dbid, userid, queryid, toplevel)
 ) WITH (fillfactor = 50);
-
-COMMENT ON TABLE @extschema@.statement_baseline IS
-'The pg_stat_statements counters read at the last capture (internal; unlogged: emptied by a crash, like pg_stat_statements itself)';
 
 CREATE UNLOGGED TABLE @extschema@.source_baseline (
 	source text PRIMARY KEY,
@@ -314,17 +420,11 @@ CREATE UNLOGGED TABLE @extschema@.source_baseline (
 	counters bigint[]
 );
 
-COMMENT ON TABLE @extschema@.source_baseline IS
-'Per source, when it last captured and the reset markers and instance counters it read (internal; unlogged)';
-
 CREATE UNLOGGED TABLE @extschema@.database_baseline (
 	datid oid PRIMARY KEY,
 	stats_reset timestamptz,
 	counters bigint[] NOT NULL
 );
-
-COMMENT ON TABLE @extschema@.database_baseline IS
-'The pg_stat_database counters read at the last capture (internal; unlogged)';
 
 CREATE UNLOGGED TABLE @extschema@.space_baseline (
 	datid oid NOT NULL,
@@ -333,5 +433,3 @@ CREATE UNLOGGED TABLE @extschema@.space_baseline (
 	PRIMARY KEY (datid, relid)
 );
 
-COMMENT ON TABLE @extschema@.space_baseline IS
-'The sizes last stored in space_history (internal; unlogged; relid 0 for a database)';

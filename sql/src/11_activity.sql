@@ -17,7 +17,7 @@ AS $$
 		   a.client_port, a.backend_start, a.xact_start,
 		   a.query_start, a.state_change, a.wait_event_type,
 		   a.wait_event, a.state, a.backend_xid, a.backend_xmin,
-		   a.query, a.backend_type, s.ssl, a.leader_pid,
+		   @extschema@._redact_query(a.query), a.backend_type, s.ssl, a.leader_pid,
 		   r.rolsuper
 	FROM pg_catalog.pg_stat_activity a
 		 LEFT JOIN pg_catalog.pg_stat_ssl s
@@ -27,7 +27,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION @extschema@._activity() IS
-'Every backend of pg_stat_activity with full query text, whoever the caller (internal)';
+'Every backend of pg_stat_activity with full query text (passwords redacted), whoever the caller (internal)';
 
 CREATE FUNCTION @extschema@._vacuum_progress()
 RETURNS TABLE (

@@ -1,74 +1,91 @@
 /* sql/src/12_queries.sql */
 
 -- pg_stat_statements may be absent, not preloaded, or installed in any
--- schema: find it through pg_extension on every call, call only the
--- functions that belong to the extension, and say clearly what is missing.
-CREATE FUNCTION @extschema@._pgss_function(fn name, nargs integer)
-RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	qualified text;
-BEGIN
-	SELECT pg_catalog.format('%I.%I', n.nspname, p.proname) INTO qualified
-	FROM pg_catalog.pg_extension e
-		 JOIN pg_catalog.pg_depend d
-			ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-		   AND d.refobjid OPERATOR(pg_catalog.=) e.oid
-		   AND d.deptype OPERATOR(pg_catalog.=) 'e'
-		   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-		 JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.objid
-		 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-	WHERE e.extname OPERATOR(pg_catalog.=) 'pg_stat_statements'
-	  AND p.proname OPERATOR(pg_catalog.=) fn
-	  AND p.pronargs OPERATOR(pg_catalog.>=) nargs
-	ORDER BY p.pronargs
-	LIMIT 1;
-
-	IF qualified IS NULL THEN
-		RAISE EXCEPTION 'pg_stat_statements is not installed in database "%"', pg_catalog.current_database()
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = 'Query statistics come from the pg_stat_statements extension.',
-				  HINT = 'Add pg_stat_statements to shared_preload_libraries, restart the server, then run CREATE EXTENSION pg_stat_statements in this database.';
-	END IF;
-	RETURN qualified;
-END
-$$;
-
-COMMENT ON FUNCTION @extschema@._pgss_function(name, integer) IS
-'Schema-qualified name of a function of the pg_stat_statements extension taking at least nargs arguments, or an error saying it is not installed (internal)';
-
-CREATE FUNCTION @extschema@._statements()
+-- schema, and other roles may create look-alikes and overloads of its
+-- functions in schemas they can write to.  src/pgss.c finds its functions
+-- by OID (the extension's schema, the exact name and argument types,
+-- membership of the extension) on every call, calls them through fmgr,
+-- and says clearly what is missing.  _pgss_statements() is the one list
+-- of pg_stat_statements' columns: the union of versions 1.9 to 1.12 under
+-- the newest names, NULL where the installed version lacks a column.
+CREATE FUNCTION @extschema@._pgss_statements(showtext boolean)
 RETURNS TABLE (
-	userid oid, dbid oid, queryid bigint, toplevel boolean, query text,
-	calls bigint, total_plan_time float8, total_exec_time float8,
-	rows bigint, shared_blks_hit bigint, shared_blks_read bigint,
-	temp_blks_read bigint, temp_blks_written bigint)
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	fn text := @extschema@._pgss_function('pg_stat_statements', 1);
-BEGIN
-	BEGIN
-		RETURN QUERY EXECUTE pg_catalog.format(
-			'SELECT s.userid, s.dbid, s.queryid, s.toplevel, s.query,'
-			'       s.calls, s.total_plan_time, s.total_exec_time,'
-			'       s.rows, s.shared_blks_hit, s.shared_blks_read,'
-			'       s.temp_blks_read, s.temp_blks_written'
-			'  FROM %s(true) s', fn);
-	EXCEPTION WHEN object_not_in_prerequisite_state THEN
-		RAISE EXCEPTION 'pg_stat_statements is installed but not loaded'
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = SQLERRM,
-				  HINT = 'Add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart the server.';
-	END;
-END
-$$;
+	userid oid,
+	dbid oid,
+	toplevel boolean,
+	queryid bigint,
+	query text,
+	plans bigint,
+	total_plan_time float8,
+	min_plan_time float8,
+	max_plan_time float8,
+	mean_plan_time float8,
+	stddev_plan_time float8,
+	calls bigint,
+	total_exec_time float8,
+	min_exec_time float8,
+	max_exec_time float8,
+	mean_exec_time float8,
+	stddev_exec_time float8,
+	rows bigint,
+	shared_blks_hit bigint,
+	shared_blks_read bigint,
+	shared_blks_dirtied bigint,
+	shared_blks_written bigint,
+	local_blks_hit bigint,
+	local_blks_read bigint,
+	local_blks_dirtied bigint,
+	local_blks_written bigint,
+	temp_blks_read bigint,
+	temp_blks_written bigint,
+	shared_blk_read_time float8,
+	shared_blk_write_time float8,
+	local_blk_read_time float8,
+	local_blk_write_time float8,
+	temp_blk_read_time float8,
+	temp_blk_write_time float8,
+	wal_records bigint,
+	wal_fpi bigint,
+	wal_bytes numeric,
+	wal_buffers_full bigint,
+	jit_functions bigint,
+	jit_generation_time float8,
+	jit_inlining_count bigint,
+	jit_inlining_time float8,
+	jit_optimization_count bigint,
+	jit_optimization_time float8,
+	jit_emission_count bigint,
+	jit_emission_time float8,
+	jit_deform_count bigint,
+	jit_deform_time float8,
+	parallel_workers_to_launch bigint,
+	parallel_workers_launched bigint,
+	generic_plan_calls bigint,
+	custom_plan_calls bigint,
+	stats_since timestamptz,
+	minmax_stats_since timestamptz)
+AS 'MODULE_PATHNAME', 'pghero_pgss_statements'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION @extschema@._statements() IS
-'Every row of pg_stat_statements with full query text, whoever the caller (internal)';
+COMMENT ON FUNCTION @extschema@._pgss_statements(boolean) IS
+'pg_stat_statements(showtext), called by OID, with the same columns whatever its version (NULL where the installed version lacks a counter), every row whoever the caller (internal)';
+
+CREATE FUNCTION @extschema@._pgss_info(OUT dealloc bigint, OUT stats_reset timestamptz)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pghero_pgss_info'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@._pgss_info() IS
+'pg_stat_statements_info(), called by OID: deallocations and the last full reset (internal)';
+
+CREATE FUNCTION @extschema@._pgss_reset(userid oid, dbid oid, queryid bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pghero_pgss_reset'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@._pgss_reset(oid, oid, bigint) IS
+'pg_stat_statements_reset(userid, dbid, queryid), called by OID, minmax_only false where it exists; 0 means all (internal)';
 
 --------------------------------------------------------------------------
 -- Query statistics (live, from pg_stat_statements)
@@ -79,7 +96,7 @@ WITH s AS (
 	SELECT s.dbid,
 		   s.userid,
 		   s.queryid,
-		   pg_catalog.min(s.query) AS query,
+		   @extschema@._redact_query(pg_catalog.min(s.query)) AS query,
 		   pg_catalog.sum(s.calls)::bigint AS calls,
 		   pg_catalog.sum(s.total_plan_time + s.total_exec_time) AS total_ms,
 		   pg_catalog.sum(s.rows)::bigint AS rows,
@@ -87,7 +104,7 @@ WITH s AS (
 		   pg_catalog.sum(s.shared_blks_read)::bigint AS shared_blks_read,
 		   pg_catalog.sum(s.temp_blks_read)::bigint AS temp_blks_read,
 		   pg_catalog.sum(s.temp_blks_written)::bigint AS temp_blks_written
-	FROM @extschema@._statements() s
+	FROM @extschema@._pgss_statements(true) s
 	GROUP BY s.dbid, s.userid, s.queryid)
 SELECT d.datname AS database,
 	   r.rolname AS "user",

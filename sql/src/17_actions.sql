@@ -8,9 +8,18 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._outer_role() IS
 'The role that called pghero, as seen from inside its SECURITY DEFINER functions (internal)';
 
--- One signal to one backend, with every rule; owner only.  In strict mode
--- (a single pid asked for by name) a refusal is an error, otherwise (bulk
--- actions) the backend is skipped.
+-- One signal to one backend, with every rule; owner only.
+--
+-- Strict mode is a single pid asked for by name (cancel, terminate): an
+-- argument that can name no process and a refusal (own session, server
+-- process, superuser's session) are errors, written nowhere since the error
+-- rolls the audit row back; a process that does not exist, or that is not
+-- the session backend_start names, is a warning and an audit row with
+-- succeeded = false, as pg_cancel_backend() returns false with a warning.
+-- Bulk mode (kill_all, kill_long_running_queries) skips what it may not
+-- signal; the bulk action writes the audit row when it signalled nothing.
+--
+-- succeeded is true only when the signal was sent.
 CREATE FUNCTION @extschema@._signal(
 	p_action text, p_pid integer, p_backend_start timestamptz, p_strict boolean)
 RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
@@ -26,11 +35,30 @@ DECLARE
 	refusal_detail text;
 	refusal_code text;
 	ok boolean;
+	outcome text;
 BEGIN
-	IF p_action NOT IN ('cancel', 'terminate') THEN
+	IF p_action IS NULL OR p_action NOT IN ('cancel', 'terminate') THEN
 		RAISE EXCEPTION 'unknown action "%"', p_action
-			USING ERRCODE = 'invalid_parameter_value';
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The action is "cancel" or "terminate".';
 	END IF;
+	IF p_strict IS NULL THEN
+		RAISE EXCEPTION 'strict mode must not be null'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Pass true for one session named by the caller, false for a bulk action.';
+	END IF;
+	IF p_pid IS NULL THEN
+		RAISE EXCEPTION 'process ID must not be null'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Pass the pid of a session listed in pghero.connections, and its backend_start.';
+	END IF;
+	IF p_pid OPERATOR(pg_catalog.<=) 0 THEN
+		RAISE EXCEPTION 'invalid process ID: %', p_pid
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A process ID is a positive integer.',
+				  HINT = 'Pass the pid of a session listed in pghero.connections, and its backend_start.';
+	END IF;
+
 	SELECT r.rolsuper INTO caller_is_superuser
 	FROM pg_catalog.pg_authid r WHERE r.oid OPERATOR(pg_catalog.=) caller;
 
@@ -42,6 +70,11 @@ BEGIN
 		IF p_strict THEN
 			RAISE WARNING 'PID % is not a PostgreSQL server process', p_pid
 				USING HINT = 'The session may have ended already; see pghero.connections for current processes.';
+			INSERT INTO @extschema@.audit_log
+				(role_name, session_user_name, action, target_pid,
+				 target_backend_start, succeeded, detail)
+			VALUES (caller::text, session_user, p_action, p_pid,
+					p_backend_start, false, 'no such backend');
 		END IF;
 		RETURN;
 	END IF;
@@ -49,9 +82,18 @@ BEGIN
 	IF p_backend_start IS NOT NULL
 	   AND t.backend_start IS DISTINCT FROM p_backend_start THEN
 		IF p_strict THEN
-			RAISE WARNING 'process % started at %, not at %: nothing was signalled',
-				p_pid, t.backend_start, p_backend_start
-				USING HINT = 'The session you meant has ended and its process ID now belongs to another session.';
+			RAISE WARNING 'nothing was signalled: backend_start does not match'
+				USING DETAIL = pg_catalog.format('Process %s started at %s, not at %s.',
+												 p_pid, t.backend_start, p_backend_start),
+					  HINT = 'The session you meant has ended and its process ID now belongs to another session.';
+			-- the process belongs to someone else: log only what was asked
+			INSERT INTO @extschema@.audit_log
+				(role_name, session_user_name, action, target_pid,
+				 target_backend_start, succeeded, detail)
+			VALUES (caller::text, session_user, p_action, p_pid,
+					p_backend_start, false,
+					pg_catalog.format('backend_start did not match (process started at %s)',
+									  t.backend_start));
 		END IF;
 		RETURN;
 	END IF;
@@ -64,7 +106,7 @@ BEGIN
 		refusal := pg_catalog.format('cannot %s a %s process', p_action, t.backend_type);
 		refusal_detail := pg_catalog.format('Process %s is not a client backend; pghero only signals client sessions.', t.pid);
 		refusal_code := 'invalid_parameter_value';
-	ELSIF t.is_superuser AND NOT caller_is_superuser THEN
+	ELSIF t.is_superuser AND NOT coalesce(caller_is_superuser, false) THEN
 		refusal := pg_catalog.format('permission denied to %s a superuser''s session', p_action);
 		refusal_detail := pg_catalog.format('Process %s belongs to superuser "%s"; only a superuser may signal it.', t.pid, t.usename);
 		refusal_code := 'insufficient_privilege';
@@ -84,11 +126,27 @@ BEGIN
 		ok := pg_catalog.pg_terminate_backend(t.pid);
 	END IF;
 
+	IF NOT coalesce(ok, false) THEN
+		ok := false;
+		outcome := 'the server could not signal the process';
+	ELSIF p_action OPERATOR(pg_catalog.=) 'cancel'
+		  AND t.state IN ('idle', 'idle in transaction',
+						  'idle in transaction (aborted)') THEN
+		-- a backend waiting for its client ignores a cancel request
+		outcome := pg_catalog.format('signal sent, but the session was %s: no query to cancel', t.state);
+		IF p_strict THEN
+			RAISE WARNING 'process % was % when cancelled: there was no query to cancel', t.pid, t.state
+				USING HINT = 'To end the session, use pghero.terminate().';
+		END IF;
+	ELSE
+		outcome := 'signal sent';
+	END IF;
+
 	INSERT INTO @extschema@.audit_log
 		(role_name, session_user_name, action, target_pid, target_backend_start,
-		 target_user, target_database, target_query, succeeded)
+		 target_user, target_database, target_query, succeeded, detail)
 	VALUES (caller::text, session_user, p_action, t.pid, t.backend_start,
-			t.usename, t.datname, t.query, ok);
+			t.usename, t.datname, t.query, ok, outcome);
 
 	RETURN QUERY SELECT t.pid, t.backend_start, t.usename, t.datname,
 						t.query, p_action, ok;
@@ -97,6 +155,61 @@ $$;
 
 COMMENT ON FUNCTION @extschema@._signal(text, integer, timestamptz, boolean) IS
 'Cancel or terminate one client backend, applying pghero''s rules and writing the audit log (internal)';
+
+-- The common part of the bulk actions: terminate each session of a list
+-- (pid, backend_start), skipping what _signal may not signal; when no
+-- session was signalled, say so with a notice and one audit row.  Owner
+-- only, called from the bulk actions (SECURITY DEFINER themselves).
+CREATE FUNCTION @extschema@._terminate_sessions(
+	p_bulk_action text, p_database name, p_criterion text,
+	p_pids integer[], p_backend_starts timestamptz[])
+RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+			   database name, query text, action text, signalled boolean)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r record;
+	n_matched integer := coalesce(pg_catalog.cardinality(p_pids), 0);
+	n_signalled integer := 0;
+BEGIN
+	FOR r IN
+		SELECT s.*
+		FROM ROWS FROM (pg_catalog.unnest(p_pids),
+						   pg_catalog.unnest(p_backend_starts)) AS c(pid, backend_start)
+			 CROSS JOIN LATERAL @extschema@._signal('terminate', c.pid, c.backend_start, false) s
+	LOOP
+		pid := r.pid;
+		backend_start := r.backend_start;
+		"user" := r."user";
+		database := r.database;
+		query := r.query;
+		action := r.action;
+		signalled := r.signalled;
+		RETURN NEXT;
+		IF r.signalled THEN
+			n_signalled := n_signalled OPERATOR(pg_catalog.+) 1;
+		END IF;
+	END LOOP;
+
+	IF n_signalled OPERATOR(pg_catalog.=) 0 THEN
+		INSERT INTO @extschema@.audit_log
+			(role_name, session_user_name, action, target_database,
+			 succeeded, detail)
+		VALUES (@extschema@._outer_role()::text, session_user, p_bulk_action,
+				p_database, false,
+				pg_catalog.format('0 sessions signalled (%s matched: %s)',
+								  n_matched, p_criterion));
+		RAISE NOTICE '% terminated no session', p_bulk_action
+			USING DETAIL = pg_catalog.format('Sessions that matched: %s (%s).',
+											 n_matched, p_criterion),
+				  HINT = 'pghero never signals your own session, nor a superuser''s unless you are a superuser.';
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._terminate_sessions(text, name, text, integer[], timestamptz[]) IS
+'Terminate a list of sessions for a bulk action, auditing one row per session signalled, or one row saying that none was (internal)';
 
 CREATE FUNCTION @extschema@.cancel(pid integer, backend_start timestamptz DEFAULT NULL)
 RETURNS boolean
@@ -108,7 +221,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION @extschema@.cancel(integer, timestamptz) IS
-'Cancel the current query of a client backend; with backend_start, only if the process is still that session';
+'Cancel the current query of a client backend; with backend_start, only if the process is still that session; false (with a warning) when nothing was signalled';
 
 CREATE FUNCTION @extschema@.terminate(pid integer, backend_start timestamptz DEFAULT NULL)
 RETURNS boolean
@@ -120,7 +233,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION @extschema@.terminate(integer, timestamptz) IS
-'Terminate a client backend; with backend_start, only if the process is still that session';
+'Terminate a client backend; with backend_start, only if the process is still that session; false (with a warning) when nothing was signalled';
 
 CREATE FUNCTION @extschema@.kill_long_running_queries()
 RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
@@ -129,18 +242,25 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT s.*
-	FROM @extschema@._activity() a
-		 CROSS JOIN @extschema@.config() c
-		 CROSS JOIN LATERAL @extschema@._signal('terminate', a.pid, a.backend_start, false) s
-	WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
-	  AND a.state IS DISTINCT FROM 'idle'
-	  AND a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
-	  AND pg_catalog.now() OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
-		  OPERATOR(pg_catalog.>) pg_catalog.make_interval(secs => c.long_running_query_sec)
+	FROM @extschema@.config() c
+		 CROSS JOIN LATERAL (
+			SELECT pg_catalog.array_agg(a.pid ORDER BY a.pid) AS pids,
+				   pg_catalog.array_agg(a.backend_start ORDER BY a.pid) AS backend_starts
+			FROM @extschema@._activity() a
+			WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
+			  AND a.state IS DISTINCT FROM 'idle'
+			  AND a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
+			  AND pg_catalog.now() OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
+				  OPERATOR(pg_catalog.>) pg_catalog.make_interval(secs => c.long_running_query_sec)) m
+		 CROSS JOIN LATERAL @extschema@._terminate_sessions(
+			'kill_long_running_queries', pg_catalog.current_database(),
+			pg_catalog.format('client sessions of this database running a query for longer than %s s',
+							  c.long_running_query_sec),
+			m.pids, m.backend_starts) s
 $$;
 
 COMMENT ON FUNCTION @extschema@.kill_long_running_queries() IS
-'Terminate every client backend of this database whose query has run longer than pghero.long_running_query_sec; returns the sessions terminated';
+'Terminate every client backend of this database whose query has run longer than pghero.long_running_query_sec; returns the sessions terminated (a notice and an audit row when none was)';
 
 CREATE FUNCTION @extschema@.kill_all(datname name DEFAULT pg_catalog.current_database())
 RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
@@ -151,41 +271,112 @@ AS $$
 DECLARE
 	db name := $1;
 BEGIN
+	IF db IS NULL THEN
+		RAISE EXCEPTION 'database name must not be null'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Leave the argument out to terminate the sessions of the current database: SELECT * FROM pghero.kill_all();';
+	END IF;
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_database d
 				   WHERE d.datname OPERATOR(pg_catalog.=) db) THEN
+		-- invalid_catalog_name is 3D000, ERRCODE_UNDEFINED_DATABASE
 		RAISE EXCEPTION 'database "%" does not exist', db
 			USING ERRCODE = 'invalid_catalog_name',
 				  HINT = 'See pghero.database_sizes for the databases of this cluster.';
 	END IF;
 	RETURN QUERY
 	SELECT s.*
-	FROM @extschema@._activity() a
-		 CROSS JOIN LATERAL @extschema@._signal('terminate', a.pid, a.backend_start, false) s
-	WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
-	  AND a.datname OPERATOR(pg_catalog.=) db;
+	FROM (SELECT pg_catalog.array_agg(a.pid ORDER BY a.pid) AS pids,
+				 pg_catalog.array_agg(a.backend_start ORDER BY a.pid) AS backend_starts
+		  FROM @extschema@._activity() a
+		  WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
+			AND a.datname OPERATOR(pg_catalog.=) db) m
+		 CROSS JOIN LATERAL @extschema@._terminate_sessions(
+			'kill_all', db,
+			pg_catalog.format('client sessions of database "%s"', db),
+			m.pids, m.backend_starts) s;
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@.kill_all(name) IS
-'Terminate every client backend connected to a database (default: this one), except your own and, unless you are a superuser, superusers'' sessions';
+'Terminate every client backend connected to a database (default: this one), except your own and, unless you are a superuser, superusers'' sessions; a notice and an audit row when none was terminated';
 
+-- The scope is checked before the reset: NULL is an error (0, not NULL,
+-- means "all"); a userid or dbid that is neither a role or database nor in
+-- pg_stat_statements names nothing and is an error too (entries of a
+-- dropped role or database stay in pg_stat_statements until reset, so such
+-- an OID is accepted while it has entries); a scope that matches no entry
+-- resets nothing and says so with a warning and false.  A reset of
+-- everything (0, 0, 0) always acts: it also resets pg_stat_statements_info.
 CREATE FUNCTION @extschema@.reset_query_stats(userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	fn text := @extschema@._pgss_function('pg_stat_statements_reset', 3);
+	null_arg text;
+	scope text;
+	n_matched bigint;
+	user_has_entries boolean;
+	db_has_entries boolean;
 BEGIN
-	EXECUTE pg_catalog.format('SELECT %s($1, $2, $3)', fn) USING $1, $2, $3;
+	null_arg := CASE WHEN $1 IS NULL THEN 'userid'
+					 WHEN $2 IS NULL THEN 'dbid'
+					 WHEN $3 IS NULL THEN 'queryid' END;
+	IF null_arg IS NOT NULL THEN
+		RAISE EXCEPTION '% must not be null', null_arg
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Use 0 to mean "all": reset_query_stats(0, 0, 0) resets the statistics of every statement.';
+	END IF;
+	scope := pg_catalog.format('userid %s, dbid %s, queryid %s', $1, $2, $3);
+
+	SELECT pg_catalog.count(*) FILTER (
+			   WHERE ($1 OPERATOR(pg_catalog.=) 0 OR s.userid OPERATOR(pg_catalog.=) $1)
+				 AND ($2 OPERATOR(pg_catalog.=) 0 OR s.dbid OPERATOR(pg_catalog.=) $2)
+				 AND ($3 OPERATOR(pg_catalog.=) 0 OR s.queryid OPERATOR(pg_catalog.=) $3)),
+		   coalesce(pg_catalog.bool_or(s.userid OPERATOR(pg_catalog.=) $1), false),
+		   coalesce(pg_catalog.bool_or(s.dbid OPERATOR(pg_catalog.=) $2), false)
+	INTO n_matched, user_has_entries, db_has_entries
+	FROM @extschema@._pgss_statements(false) s;
+
+	IF $1 OPERATOR(pg_catalog.<>) 0 AND NOT user_has_entries
+	   AND NOT EXISTS (SELECT FROM pg_catalog.pg_authid r
+					   WHERE r.oid OPERATOR(pg_catalog.=) $1) THEN
+		RAISE EXCEPTION 'role with OID % does not exist', $1
+			USING ERRCODE = 'undefined_object',
+				  DETAIL = 'pg_stat_statements has no entry for that userid either.',
+				  HINT = 'Use 0 for every role; pghero.query_stats shows the userid of each statement.';
+	END IF;
+	IF $2 OPERATOR(pg_catalog.<>) 0 AND NOT db_has_entries
+	   AND NOT EXISTS (SELECT FROM pg_catalog.pg_database d
+					   WHERE d.oid OPERATOR(pg_catalog.=) $2) THEN
+		RAISE EXCEPTION 'database with OID % does not exist', $2
+			USING ERRCODE = 'invalid_catalog_name',
+				  DETAIL = 'pg_stat_statements has no entry for that dbid either.',
+				  HINT = 'Use 0 for every database; pghero.query_stats shows the dbid of each statement.';
+	END IF;
+
+	IF n_matched OPERATOR(pg_catalog.=) 0
+	   AND ($1 OPERATOR(pg_catalog.<>) 0 OR $2 OPERATOR(pg_catalog.<>) 0
+			OR $3 OPERATOR(pg_catalog.<>) 0) THEN
+		INSERT INTO @extschema@.audit_log
+			(role_name, session_user_name, action, succeeded, detail)
+		VALUES (@extschema@._outer_role()::text, session_user, 'reset_query_stats', false,
+				scope OPERATOR(pg_catalog.||) ': no entry matched, nothing was reset');
+		RAISE WARNING 'no pg_stat_statements entry matched: nothing was reset'
+			USING DETAIL = pg_catalog.format('No statement has %s.', scope),
+				  HINT = 'pghero.query_stats shows the userid, dbid and queryid of each statement; 0 means "all".';
+		RETURN false;
+	END IF;
+
+	PERFORM @extschema@._pgss_reset($1, $2, $3);
 
 	INSERT INTO @extschema@.audit_log
 		(role_name, session_user_name, action, succeeded, detail)
 	VALUES (@extschema@._outer_role()::text, session_user, 'reset_query_stats', true,
-			pg_catalog.format('userid %s, dbid %s, queryid %s', $1, $2, $3));
+			pg_catalog.format('%s: %s entries reset', scope, n_matched));
 	RETURN true;
 END
 $$;
 
 COMMENT ON FUNCTION @extschema@.reset_query_stats(oid, oid, bigint) IS
-'Reset pg_stat_statements, scoped like pg_stat_statements_reset(userid, dbid, queryid): 0 means all';
+'Reset pg_stat_statements, scoped like pg_stat_statements_reset(userid, dbid, queryid): 0 means all; false (with a warning) when no entry matched';

@@ -1,84 +1,147 @@
 /* sql/src/20_collector.sql */
 
 --------------------------------------------------------------------------
--- pghero 1.1: the collector
+-- The collector
 --
--- A background worker (src/collector.c) calls _run_source() for each
--- source on a fixed-rate schedule, each call in its own short transaction.
--- The capture logic lives here, in functions the tests call directly
--- through pghero.capture().
+-- A background worker (src/collector.c) runs each source of the registry
+-- (collector_sources) on a fixed-rate schedule, each call to _run_source()
+-- in its own short transaction.  The capture logic lives here, in
+-- functions the tests call directly through pghero.capture().
 --
 -- Deltas: each source keeps the cumulative counters it last read in an
--- UNLOGGED baseline table, so that updating it writes no WAL.  A clean
--- restart keeps both the baseline and the server's statistics; a crash
--- empties both (pg_stat_statements keeps no file after a crash).  After an
--- immediate shutdown pg_stat_statements keeps its counters while recovery
--- empties the baseline: that one interval is then not counted, and the
--- capture says so (lossy, with a note), rather than counting it twice.  A history
--- row holds the change since the previous capture of the same identity;
--- zero changes are stored as NULL (they cost a bit, not eight bytes).
+-- UNLOGGED baseline table, so that updating it writes no WAL.  A history
+-- row holds the change since the previous capture of the same identity,
+-- by one rule (_delta): the difference with the baseline, or the whole
+-- value when the identity is new or its counters started again (a reset,
+-- an eviction, a crash); zero changes are stored as NULL (they cost a bit,
+-- not eight bytes).  A clean restart keeps both the baseline and the
+-- server's statistics; a crash empties both (pg_stat_statements keeps no
+-- file after a crash).  After an immediate shutdown pg_stat_statements
+-- keeps its counters while recovery empties the baseline: that one
+-- interval is then not counted, and the capture says so (lossy, with a
+-- note), rather than counting it twice; the history readers show every
+-- statement of a window holding such a capture as lossy, with the reason.
 --
--- Storage: history tables are partitioned by day on captured_at.  Raw rows
+-- Storage: history tables are partitioned by generation (the installation
+-- that wrote the rows, see sql/src/01_tables.sql), then by day.  Raw rows
 -- are rolled up into hourly rows; retention drops whole partitions (raw
 -- after pghero.raw_retention, once rolled up; hourly after
--- pghero.history_retention).  Readers combine both tiers.
+-- pghero.history_retention).  Readers combine both tiers (_tier_ranges).
 --------------------------------------------------------------------------
+
+-- The generation this installation writes under
+CREATE FUNCTION @extschema@._generation()
+RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT i.generation FROM @extschema@.installation i
+$$;
+
+COMMENT ON FUNCTION @extschema@._generation() IS
+'The generation this installation of pghero writes its history under (internal)';
+
+-- The one delta rule: the change of a cumulative counter since its
+-- baseline, or its whole value when it started again; NULL for no change
+CREATE FUNCTION @extschema@._delta(cur anycompatible, base anycompatible, whole boolean)
+RETURNS anycompatible
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT NULLIF(cur OPERATOR(pg_catalog.-) CASE WHEN whole THEN 0 ELSE base END, 0)
+$$;
+
+COMMENT ON FUNCTION @extschema@._delta(anycompatible, anycompatible, boolean) IS
+'Change of a cumulative counter: current minus baseline, or the whole current value when it started again; NULL when nothing changed (internal)';
+
+-- The statement counters: the columns of statement_history that are not
+-- keys, in table order ("extreme" for min/max_exec_time, which are not
+-- cumulative)
+CREATE FUNCTION @extschema@._statement_counters(OUT name text, OUT extreme boolean)
+RETURNS SETOF record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.attname::text, a.attname::text ~ '^(min|max)_'
+	FROM pg_catalog.pg_attribute a
+	WHERE a.attrelid OPERATOR(pg_catalog.=) '@extschema@.statement_history'::pg_catalog.regclass
+	  AND a.attnum OPERATOR(pg_catalog.>) 0
+	  AND NOT a.attisdropped
+	  AND a.attname::text NOT IN ('captured_at', 'since', 'dbid', 'userid', 'queryid',
+								  'toplevel', 'lossy', 'generation')
+	ORDER BY a.attnum
+$$;
+
+COMMENT ON FUNCTION @extschema@._statement_counters() IS
+'The statement counters, as the columns of statement_history define them; extreme for the min/max columns (internal)';
 
 --------------------------------------------------------------------------
 -- Partitions
 --------------------------------------------------------------------------
 
--- The daily partition of a history table that holds time ts, created if
--- missing (the retention source creates them ahead of time, so capture
--- seldom does DDL).
-CREATE FUNCTION @extschema@._ensure_partition(parent text, ts timestamptz)
+-- The daily partition of a history table that holds time ts for a
+-- generation (by default this installation's), created if missing with the
+-- generation's partition above it (the retention source creates them ahead
+-- of time, so capture seldom does DDL): <table>_g<generation>_p<YYYYMMDD>.
+CREATE FUNCTION @extschema@._ensure_partition(parent text, ts timestamptz, generation integer DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
+	gen integer := coalesce(generation, @extschema@._generation());
 	day date := ts::date;
-	part text := pg_catalog.format('%s_p%s', parent, pg_catalog.to_char(day, 'YYYYMMDD'));
+	gen_part text := pg_catalog.format('%s_g%s', parent, gen);
+	part text := pg_catalog.format('%s_p%s', gen_part, pg_catalog.to_char(day, 'YYYYMMDD'));
+	time_column text := CASE WHEN parent ~ '_rollup$' THEN 'bucket' ELSE 'captured_at' END;
 BEGIN
+	IF pg_catalog.to_regclass(pg_catalog.format('@extschema@.%I', gen_part)) IS NULL THEN
+		EXECUTE pg_catalog.format(
+			'CREATE TABLE @extschema@.%I PARTITION OF @extschema@.%I FOR VALUES IN (%s) PARTITION BY RANGE (%I)',
+			gen_part, parent, gen, time_column);
+		EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.%I TO pghero_reader', gen_part);
+	END IF;
 	IF pg_catalog.to_regclass(pg_catalog.format('@extschema@.%I', part)) IS NULL THEN
 		EXECUTE pg_catalog.format(
 			'CREATE TABLE @extschema@.%I PARTITION OF @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
-			part, parent, day::timestamptz, (day + 1)::timestamptz);
+			part, gen_part, day::timestamptz, (day + 1)::timestamptz);
 		EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.%I TO pghero_reader', part);
 	END IF;
 	RETURN part;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._ensure_partition(text, timestamptz) IS
-'Create the daily partition of a history table that holds a time, if missing, and return its name (internal)';
+COMMENT ON FUNCTION @extschema@._ensure_partition(text, timestamptz, integer) IS
+'Create the daily partition of a history table that holds a time, for a generation (default: this one), if missing, and return its name (internal)';
 
 --------------------------------------------------------------------------
--- Sources
+-- Sources.  Each returns the rows it wrote and a note (or NULL).
 --------------------------------------------------------------------------
 
--- statements, from pg_stat_statements(false): see the file header.
+-- statements, from pg_stat_statements: see the file header.
 --
 -- An identity is (userid, dbid, queryid, toplevel).  Its delta is the
 -- difference with the baseline, except that the whole current value counts
--- when the identity is new (created since the last capture), when one of
--- its counters went backwards (its entry was reset or evicted and made
--- again), and after a full reset (stats_reset moved).  A reset or evictions
--- (dealloc grew) mean the interval lost what happened before them: those
--- rows are flagged lossy, and so is the capture.  The very first capture
--- only sets the baseline; after a crash (baseline gone, pg_stat_statements
--- reset after our last capture) everything since the reset is counted.
-CREATE FUNCTION @extschema@._capture_statements()
-RETURNS bigint
+-- when the identity is new (created since the last capture), when its
+-- entry started again since the last capture (one of its counters went
+-- backwards, or, from pg_stat_statements 1.11, its stats_since moved: the
+-- entry was reset by queryid or evicted and made again, however often it
+-- was called since), and after a full reset (stats_reset moved).  A reset
+-- or evictions (dealloc grew) mean the interval lost what happened before
+-- them: those rows are flagged lossy, and so is the capture.  The very
+-- first capture only sets the baseline; after a crash (baseline gone,
+-- pg_stat_statements reset after our last capture) everything since the
+-- reset is counted.  The SQL is built from the list of counters
+-- (_statement_counters), which is written nowhere else.
+CREATE FUNCTION @extschema@._capture_statements(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET work_mem = '64MB'
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
-	fn text := @extschema@._pgss_function('pg_stat_statements', 1);
-	info_fn text := @extschema@._pgss_function('pg_stat_statements_info', 0);
+	gen integer := @extschema@._generation();
 	info record;
 	prev record;
 	last_capture timestamptz;
@@ -86,18 +149,22 @@ DECLARE
 	count_all boolean := false;
 	lossy boolean := false;
 	write_rows boolean := true;
-	note text;
 	entries bigint;
 	moved bigint;
 	new_ids bigint;
 	part text;
+	counters text[];
+	extremes text[];
+	cols text;
 BEGIN
-	EXECUTE pg_catalog.format('SELECT i.dealloc, i.stats_reset FROM %s() i', info_fn) INTO info;
+	SELECT i.dealloc, i.stats_reset INTO info FROM @extschema@._pgss_info() i;
 	SELECT b.* INTO prev FROM @extschema@.source_baseline b
 	WHERE b.source = 'statements';
 
 	IF prev.source IS NULL THEN
-		SELECT pg_catalog.max(c.captured_at) INTO last_capture FROM @extschema@.statement_captures c;
+		SELECT pg_catalog.max(c.captured_at) INTO last_capture
+		FROM @extschema@.statement_captures c
+		WHERE c.generation = gen;
 		IF last_capture IS NOT NULL AND info.stats_reset > last_capture THEN
 			-- restarted after a crash: every counter began after our last capture
 			count_all := true;
@@ -130,159 +197,118 @@ BEGIN
 		END IF;
 	END IF;
 
+	SELECT pg_catalog.array_agg(c.name) FILTER (WHERE NOT c.extreme),
+		   pg_catalog.array_agg(c.name) FILTER (WHERE c.extreme)
+	INTO counters, extremes
+	FROM @extschema@._statement_counters() c;
+	cols := pg_catalog.array_to_string(counters, ', ');
+
 	-- rows go straight into the day's partition (no per-row routing)
 	part := @extschema@._ensure_partition('statement_history', now_ts);
 
 	EXECUTE pg_catalog.format($q$
 		WITH cur AS MATERIALIZED (
-			SELECT s.userid, s.dbid, s.queryid, s.toplevel, s.calls, s.plans,
-				   s.total_plan_time, s.total_exec_time, s.min_exec_time, s.max_exec_time,
-				   s.rows, s.shared_blks_hit, s.shared_blks_read, s.shared_blks_dirtied,
-				   s.shared_blks_written, s.local_blks_hit, s.local_blks_read,
-				   s.local_blks_dirtied, s.local_blks_written, s.temp_blks_read,
-				   s.temp_blks_written, s.blk_read_time, s.blk_write_time,
-				   s.wal_records, s.wal_fpi, s.wal_bytes
-			FROM %s(false) s
+			SELECT s.userid, s.dbid, s.queryid, s.toplevel, s.stats_since, %1$s, %2$s
+			FROM @extschema@._pgss_statements(false) s
 			WHERE s.queryid IS NOT NULL),
 		d AS MATERIALIZED (
 			SELECT c.*,
-				   b.calls IS NULL AS is_new,
-				   b.calls IS NOT NULL
-				   AND (c.calls < b.calls OR c.plans < b.plans
-						OR c.total_plan_time < b.total_plan_time OR c.total_exec_time < b.total_exec_time
-						OR c.rows < b.rows OR c.shared_blks_hit < b.shared_blks_hit
-						OR c.shared_blks_read < b.shared_blks_read) AS went_back,
-				   b.calls AS b_calls, b.plans AS b_plans, b.total_plan_time AS b_total_plan_time,
-				   b.total_exec_time AS b_total_exec_time, b.rows AS b_rows,
-				   b.shared_blks_hit AS b_shared_blks_hit, b.shared_blks_read AS b_shared_blks_read,
-				   b.shared_blks_dirtied AS b_shared_blks_dirtied, b.shared_blks_written AS b_shared_blks_written,
-				   b.local_blks_hit AS b_local_blks_hit, b.local_blks_read AS b_local_blks_read,
-				   b.local_blks_dirtied AS b_local_blks_dirtied, b.local_blks_written AS b_local_blks_written,
-				   b.temp_blks_read AS b_temp_blks_read, b.temp_blks_written AS b_temp_blks_written,
-				   b.blk_read_time AS b_blk_read_time, b.blk_write_time AS b_blk_write_time,
-				   b.wal_records AS b_wal_records, b.wal_fpi AS b_wal_fpi, b.wal_bytes AS b_wal_bytes
+				   b.dbid IS NULL AS is_new,
+				   b.dbid IS NOT NULL
+				   AND ((b.stats_since IS NOT NULL AND c.stats_since IS DISTINCT FROM b.stats_since)
+						OR %3$s) AS went_back,
+				   (%5$s) IS DISTINCT FROM (%6$s) AS moved,
+				   %4$s
 			FROM cur c
 				 LEFT JOIN @extschema@.statement_baseline b
 					ON b.dbid = c.dbid AND b.userid = c.userid
 				   AND b.queryid = c.queryid AND b.toplevel = c.toplevel
 			WHERE $1
-			   OR b.calls IS NULL
-			   OR (c.calls, c.plans, c.total_plan_time, c.total_exec_time, c.rows,
-				   c.shared_blks_hit, c.shared_blks_read, c.shared_blks_dirtied, c.shared_blks_written,
-				   c.local_blks_hit, c.local_blks_read, c.local_blks_dirtied, c.local_blks_written,
-				   c.temp_blks_read, c.temp_blks_written, c.blk_read_time, c.blk_write_time,
-				   c.wal_records, c.wal_fpi, c.wal_bytes)
-				  IS DISTINCT FROM
-				  (b.calls, b.plans, b.total_plan_time, b.total_exec_time, b.rows,
-				   b.shared_blks_hit, b.shared_blks_read, b.shared_blks_dirtied, b.shared_blks_written,
-				   b.local_blks_hit, b.local_blks_read, b.local_blks_dirtied, b.local_blks_written,
-				   b.temp_blks_read, b.temp_blks_written, b.blk_read_time, b.blk_write_time,
-				   b.wal_records, b.wal_fpi, b.wal_bytes)),
+			   OR b.dbid IS NULL
+			   OR c.stats_since IS DISTINCT FROM b.stats_since
+			   OR (%5$s) IS DISTINCT FROM (%6$s)),
 		hist AS (
-			INSERT INTO @extschema@.%I
+			INSERT INTO @extschema@.%7$I
+				(captured_at, since, dbid, userid, queryid, toplevel, lossy, generation, %1$s, %2$s)
 			SELECT $2,
 				   CASE WHEN z.is_new OR z.went_back THEN NULL ELSE $3 END,
 				   z.dbid, z.userid, z.queryid, z.toplevel,
-				   NULLIF(z.calls - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_calls END, 0),
-				   NULLIF(z.plans - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_plans END, 0),
-				   NULLIF(z.total_plan_time - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_total_plan_time END, 0),
-				   NULLIF(z.total_exec_time - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_total_exec_time END, 0),
-				   z.min_exec_time,
-				   z.max_exec_time,
-				   NULLIF(z.rows - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_rows END, 0),
-				   NULLIF(z.shared_blks_hit - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_shared_blks_hit END, 0),
-				   NULLIF(z.shared_blks_read - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_shared_blks_read END, 0),
-				   NULLIF(z.shared_blks_dirtied - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_shared_blks_dirtied END, 0),
-				   NULLIF(z.shared_blks_written - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_shared_blks_written END, 0),
-				   NULLIF(z.local_blks_hit - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_local_blks_hit END, 0),
-				   NULLIF(z.local_blks_read - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_local_blks_read END, 0),
-				   NULLIF(z.local_blks_dirtied - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_local_blks_dirtied END, 0),
-				   NULLIF(z.local_blks_written - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_local_blks_written END, 0),
-				   NULLIF(z.temp_blks_read - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_temp_blks_read END, 0),
-				   NULLIF(z.temp_blks_written - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_temp_blks_written END, 0),
-				   NULLIF(z.blk_read_time - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_blk_read_time END, 0),
-				   NULLIF(z.blk_write_time - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_blk_write_time END, 0),
-				   NULLIF(z.wal_records - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_wal_records END, 0),
-				   NULLIF(z.wal_fpi - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_wal_fpi END, 0),
-				   NULLIF(z.wal_bytes - CASE WHEN $1 OR z.is_new OR z.went_back THEN 0 ELSE z.b_wal_bytes END, 0),
-				   NULLIF($4 OR z.went_back, false)
+				   NULLIF($4 OR z.went_back, false), $6,
+				   %8$s, %9$s
 			FROM d AS z
-			WHERE $5
+			WHERE $5 AND ($1 OR z.is_new OR z.went_back OR z.moved)
 			RETURNING 1),
-		upd AS (
+		base AS (
 			-- HOT updates of the identities that moved (fillfactor 50)
-			UPDATE @extschema@.statement_baseline b SET
-				calls = z.calls, plans = z.plans,
-				total_plan_time = z.total_plan_time, total_exec_time = z.total_exec_time,
-				rows = z.rows, shared_blks_hit = z.shared_blks_hit,
-				shared_blks_read = z.shared_blks_read, shared_blks_dirtied = z.shared_blks_dirtied,
-				shared_blks_written = z.shared_blks_written, local_blks_hit = z.local_blks_hit,
-				local_blks_read = z.local_blks_read, local_blks_dirtied = z.local_blks_dirtied,
-				local_blks_written = z.local_blks_written, temp_blks_read = z.temp_blks_read,
-				temp_blks_written = z.temp_blks_written, blk_read_time = z.blk_read_time,
-				blk_write_time = z.blk_write_time, wal_records = z.wal_records,
-				wal_fpi = z.wal_fpi, wal_bytes = z.wal_bytes
+			INSERT INTO @extschema@.statement_baseline AS b
+				(dbid, userid, queryid, toplevel, stats_since, %1$s)
+			SELECT z.dbid, z.userid, z.queryid, z.toplevel, z.stats_since, %1$s
 			FROM d AS z
-			WHERE NOT z.is_new
-			  AND b.dbid = z.dbid AND b.userid = z.userid
-			  AND b.queryid = z.queryid AND b.toplevel = z.toplevel
-			RETURNING 1),
-		ins AS (
-			INSERT INTO @extschema@.statement_baseline
-			SELECT z.dbid, z.userid, z.queryid, z.toplevel, z.calls, z.plans,
-				   z.total_plan_time, z.total_exec_time, z.rows, z.shared_blks_hit,
-				   z.shared_blks_read, z.shared_blks_dirtied, z.shared_blks_written,
-				   z.local_blks_hit, z.local_blks_read, z.local_blks_dirtied,
-				   z.local_blks_written, z.temp_blks_read, z.temp_blks_written,
-				   z.blk_read_time, z.blk_write_time, z.wal_records, z.wal_fpi, z.wal_bytes
-			FROM d AS z
-			WHERE z.is_new
+			ON CONFLICT (dbid, userid, queryid, toplevel) DO UPDATE
+				SET stats_since = excluded.stats_since, %10$s
 			RETURNING 1)
 		SELECT (SELECT pg_catalog.count(*) FROM cur),
-			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM upd),
-			   (SELECT pg_catalog.count(*) FROM ins)
-		$q$, fn, part)
+			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM base),
+			   (SELECT pg_catalog.count(*) FROM d WHERE d.is_new)
+		$q$,
+		cols,
+		(SELECT pg_catalog.string_agg(pg_catalog.format('%I', e), ', ') FROM pg_catalog.unnest(extremes) e),
+		(SELECT pg_catalog.string_agg(pg_catalog.format('c.%1$I < b.%1$I', n), ' OR ') FROM pg_catalog.unnest(counters) n),
+		(SELECT pg_catalog.string_agg(pg_catalog.format('b.%1$I AS %2$I', n, 'b_' || n), ', ') FROM pg_catalog.unnest(counters) n),
+		(SELECT pg_catalog.string_agg(pg_catalog.format('c.%I', n), ', ') FROM pg_catalog.unnest(counters) n),
+		(SELECT pg_catalog.string_agg(pg_catalog.format('b.%I', n), ', ') FROM pg_catalog.unnest(counters) n),
+		part,
+		(SELECT pg_catalog.string_agg(pg_catalog.format(
+			'@extschema@._delta(z.%1$I, z.%2$I, $1 OR z.is_new OR z.went_back)', n, 'b_' || n), ', ')
+		 FROM pg_catalog.unnest(counters) n),
+		(SELECT pg_catalog.string_agg(pg_catalog.format('z.%I', e), ', ') FROM pg_catalog.unnest(extremes) e),
+		(SELECT pg_catalog.string_agg(pg_catalog.format('%1$I = excluded.%1$I', n), ', ') FROM pg_catalog.unnest(counters) n))
 	INTO entries, moved, new_ids
-	USING count_all, now_ts, since_ts, lossy, write_rows;
+	USING count_all, now_ts, since_ts, lossy, write_rows, gen;
 
 	-- identities gone from pg_stat_statements (evicted, reset): only then
 	-- is the baseline bigger than what was read
 	IF (SELECT pg_catalog.count(*) FROM @extschema@.statement_baseline) > entries THEN
-		EXECUTE pg_catalog.format($q$
-			DELETE FROM @extschema@.statement_baseline b
-			WHERE NOT EXISTS (SELECT FROM %s(false) c
-							  WHERE c.dbid = b.dbid AND c.userid = b.userid
-								AND c.queryid = b.queryid AND c.toplevel = b.toplevel)
-			$q$, fn);
+		DELETE FROM @extschema@.statement_baseline b
+		WHERE NOT EXISTS (SELECT FROM @extschema@._pgss_statements(false) c
+						  WHERE c.dbid = b.dbid AND c.userid = b.userid
+							AND c.queryid = b.queryid AND c.toplevel = b.toplevel);
 	END IF;
 
-	-- texts of statements never seen before, read only when some appeared
+	-- texts (secrets replaced) and names of statements never seen before,
+	-- read only when some appeared
 	IF new_ids > 0 THEN
-		EXECUTE pg_catalog.format($q$
-			INSERT INTO @extschema@.query_texts (dbid, queryid, query, first_seen)
-			SELECT DISTINCT ON (s.dbid, s.queryid) s.dbid, s.queryid, s.query, $1
-			FROM %s(true) s
-			WHERE s.queryid IS NOT NULL AND s.query IS NOT NULL
-			  AND NOT EXISTS (SELECT FROM @extschema@.query_texts t
-							  WHERE t.dbid = s.dbid AND t.queryid = s.queryid)
-			ON CONFLICT DO NOTHING
-			$q$, fn) USING now_ts;
+		INSERT INTO @extschema@.query_texts (generation, dbid, queryid, query, first_seen)
+		SELECT DISTINCT ON (s.dbid, s.queryid) gen, s.dbid, s.queryid,
+			   @extschema@._redact_query(s.query), now_ts
+		FROM @extschema@._pgss_statements(true) s
+		WHERE s.queryid IS NOT NULL AND s.query IS NOT NULL
+		  AND NOT EXISTS (SELECT FROM @extschema@.query_texts t
+						  WHERE t.generation = gen AND t.dbid = s.dbid AND t.queryid = s.queryid)
+		ON CONFLICT DO NOTHING;
+
+		INSERT INTO @extschema@.object_names (generation, kind, oid, name)
+		SELECT gen, 'database', d.oid, d.datname FROM pg_catalog.pg_database d
+		WHERE EXISTS (SELECT FROM @extschema@.statement_baseline b WHERE b.dbid = d.oid)
+		UNION ALL
+		SELECT gen, 'role', r.oid, r.rolname FROM pg_catalog.pg_roles r
+		WHERE EXISTS (SELECT FROM @extschema@.statement_baseline b WHERE b.userid = r.oid)
+		ON CONFLICT DO NOTHING;
 	END IF;
 
+	written := CASE WHEN write_rows THEN moved ELSE 0 END;
 	INSERT INTO @extschema@.statement_captures
-		(captured_at, since, entries, max_entries, dealloc, stats_reset, moved, lossy, note)
-	VALUES (now_ts, since_ts, entries,
+		(generation, captured_at, since, entries, max_entries, dealloc, stats_reset, moved, lossy, note)
+	VALUES (gen, now_ts, since_ts, entries,
 			pg_catalog.current_setting('pg_stat_statements.max', true)::bigint,
-			info.dealloc, info.stats_reset, CASE WHEN write_rows THEN moved ELSE 0 END, lossy, note)
-	ON CONFLICT (captured_at) DO NOTHING;
+			info.dealloc, info.stats_reset, written, lossy, note)
+	ON CONFLICT (generation, captured_at) DO NOTHING;
 
 	INSERT INTO @extschema@.source_baseline (source, captured_at, stats_reset, dealloc)
 	VALUES ('statements', now_ts, info.stats_reset, info.dealloc)
 	ON CONFLICT (source) DO UPDATE
 		SET captured_at = excluded.captured_at, stats_reset = excluded.stats_reset,
 			dealloc = excluded.dealloc;
-
-	RETURN CASE WHEN write_rows THEN moved ELSE 0 END;
 END
 $$;
 
@@ -290,20 +316,21 @@ COMMENT ON FUNCTION @extschema@._capture_statements() IS
 'Capture the statements source: write the change of every pg_stat_statements identity that moved (internal)';
 
 -- database activity, from pg_stat_database (every database)
-CREATE FUNCTION @extschema@._capture_database_activity()
-RETURNS bigint
+CREATE FUNCTION @extschema@._capture_database_activity(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
+	gen integer := @extschema@._generation();
 	prev record;
-	n bigint;
 BEGIN
 	SELECT b.* INTO prev FROM @extschema@.source_baseline b
 	WHERE b.source = 'database_activity';
 	IF prev.source IS NOT NULL THEN
 		PERFORM @extschema@._ensure_partition('database_history', now_ts);
+	ELSE
+		note := 'first capture: baseline only';
 	END IF;
 
 	WITH cur AS MATERIALIZED (
@@ -314,36 +341,40 @@ BEGIN
 					 d.conflicts] AS counters
 		FROM pg_catalog.pg_stat_database d
 		WHERE d.datname IS NOT NULL),
-	d AS MATERIALIZED (
-		SELECT c.*, b.counters AS b_counters,
-			   b.datid IS NULL AS is_new,
-			   b.datid IS NOT NULL
-			   AND (c.stats_reset IS DISTINCT FROM b.stats_reset
-					OR EXISTS (SELECT FROM unnest(c.counters, b.counters) u(x, y)
-							   WHERE u.x < u.y)) AS was_reset
+	z AS MATERIALIZED (
+		SELECT c.*, b.counters AS base,
+			   b.datid IS NULL
+			   OR c.stats_reset IS DISTINCT FROM b.stats_reset
+			   OR EXISTS (SELECT FROM unnest(c.counters, b.counters) u(x, y)
+						  WHERE u.x < u.y) AS whole
 		FROM cur c
 			 LEFT JOIN @extschema@.database_baseline b ON b.datid = c.datid
 		WHERE b.datid IS NULL
 		   OR c.counters IS DISTINCT FROM b.counters
 		   OR c.stats_reset IS DISTINCT FROM b.stats_reset),
-	z AS (
-		SELECT d.*,
-			   CASE WHEN d.is_new OR d.was_reset THEN pg_catalog.array_fill(0::bigint, ARRAY[13])
-					ELSE d.b_counters END AS base
-		FROM d),
 	hist AS (
 		INSERT INTO @extschema@.database_history
+			(captured_at, since, datid, datname, numbackends, xact_commit, xact_rollback,
+			 blks_read, blks_hit, tup_returned, tup_fetched, tup_inserted, tup_updated,
+			 tup_deleted, temp_files, temp_bytes, deadlocks, conflicts, lossy, generation)
 		SELECT now_ts,
-			   CASE WHEN z.is_new OR z.was_reset THEN NULL ELSE prev.captured_at END,
+			   CASE WHEN z.whole THEN NULL ELSE prev.captured_at END,
 			   z.datid, z.datname, z.numbackends,
-			   NULLIF(z.counters[1] - z.base[1], 0), NULLIF(z.counters[2] - z.base[2], 0),
-			   NULLIF(z.counters[3] - z.base[3], 0), NULLIF(z.counters[4] - z.base[4], 0),
-			   NULLIF(z.counters[5] - z.base[5], 0), NULLIF(z.counters[6] - z.base[6], 0),
-			   NULLIF(z.counters[7] - z.base[7], 0), NULLIF(z.counters[8] - z.base[8], 0),
-			   NULLIF(z.counters[9] - z.base[9], 0), NULLIF(z.counters[10] - z.base[10], 0),
-			   NULLIF(z.counters[11] - z.base[11], 0), NULLIF(z.counters[12] - z.base[12], 0),
-			   NULLIF(z.counters[13] - z.base[13], 0),
-			   NULLIF(z.was_reset, false)
+			   @extschema@._delta(z.counters[1], z.base[1], z.whole),
+			   @extschema@._delta(z.counters[2], z.base[2], z.whole),
+			   @extschema@._delta(z.counters[3], z.base[3], z.whole),
+			   @extschema@._delta(z.counters[4], z.base[4], z.whole),
+			   @extschema@._delta(z.counters[5], z.base[5], z.whole),
+			   @extschema@._delta(z.counters[6], z.base[6], z.whole),
+			   @extschema@._delta(z.counters[7], z.base[7], z.whole),
+			   @extschema@._delta(z.counters[8], z.base[8], z.whole),
+			   @extschema@._delta(z.counters[9], z.base[9], z.whole),
+			   @extschema@._delta(z.counters[10], z.base[10], z.whole),
+			   @extschema@._delta(z.counters[11], z.base[11], z.whole),
+			   @extschema@._delta(z.counters[12], z.base[12], z.whole),
+			   @extschema@._delta(z.counters[13], z.base[13], z.whole),
+			   NULLIF(z.whole AND z.base IS NOT NULL, false),
+			   gen
 		FROM z
 		WHERE prev.source IS NOT NULL
 		RETURNING 1),
@@ -360,12 +391,11 @@ BEGIN
 	SELECT (SELECT pg_catalog.count(*) FROM hist)
 		   + 0 * (SELECT pg_catalog.count(*) FROM gone)
 		   + 0 * (SELECT pg_catalog.count(*) FROM base)
-	INTO n;
+	INTO written;
 
 	INSERT INTO @extschema@.source_baseline (source, captured_at)
 	VALUES ('database_activity', now_ts)
 	ON CONFLICT (source) DO UPDATE SET captured_at = excluded.captured_at;
-	RETURN n;
 END
 $$;
 
@@ -373,8 +403,7 @@ COMMENT ON FUNCTION @extschema@._capture_database_activity() IS
 'Capture the database activity source: the change of every database''s pg_stat_database counters (internal)';
 
 -- instance: WAL, checkpoints and buffer writes (changes), connections (counts)
-CREATE FUNCTION @extschema@._capture_instance()
-RETURNS bigint
+CREATE FUNCTION @extschema@._capture_instance(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -384,19 +413,10 @@ DECLARE
 	lsn pg_lsn := pg_catalog.pg_current_wal_lsn();
 	cur bigint[];
 	reset timestamptz;
-	was_reset boolean;
+	whole boolean;
 	conns record;
 BEGIN
-	-- PostgreSQL 17 moved the checkpoint counters to pg_stat_checkpointer
-	IF pg_catalog.to_regclass('pg_catalog.pg_stat_checkpointer') IS NOT NULL THEN
-		EXECUTE 'SELECT ARRAY[c.num_timed, c.num_requested, c.buffers_written, b.buffers_clean, NULL::bigint], c.stats_reset
-				 FROM pg_catalog.pg_stat_checkpointer c, pg_catalog.pg_stat_bgwriter b'
-		INTO cur, reset;
-	ELSE
-		EXECUTE 'SELECT ARRAY[b.checkpoints_timed, b.checkpoints_req, b.buffers_checkpoint, b.buffers_clean, b.buffers_backend], b.stats_reset
-				 FROM pg_catalog.pg_stat_bgwriter b'
-		INTO cur, reset;
-	END IF;
+	SELECT c.counters, c.stats_reset INTO cur, reset FROM @extschema@._checkpoint_counters() c;
 
 	SELECT pg_catalog.count(*) AS total,
 		   pg_catalog.count(*) FILTER (WHERE a.state = 'active') AS active,
@@ -410,20 +430,28 @@ BEGIN
 	WHERE b.source = 'instance';
 
 	IF prev.source IS NOT NULL THEN
-		was_reset := reset IS DISTINCT FROM prev.stats_reset
-					 OR EXISTS (SELECT FROM unnest(cur, prev.counters) u(x, y)
-								WHERE u.x < u.y);
+		whole := reset IS DISTINCT FROM prev.stats_reset
+				 OR EXISTS (SELECT FROM unnest(cur, prev.counters) u(x, y)
+							WHERE u.x < u.y);
 		PERFORM @extschema@._ensure_partition('instance_history', now_ts);
 		INSERT INTO @extschema@.instance_history
+			(captured_at, since, wal_bytes, checkpoints_timed, checkpoints_req,
+			 buffers_checkpoint, buffers_clean, buffers_backend, connections,
+			 active_connections, idle_connections, idle_in_transaction_connections,
+			 lossy, generation)
 		VALUES (now_ts, prev.captured_at,
 				NULLIF(pg_catalog.pg_wal_lsn_diff(lsn, prev.wal_lsn), 0),
-				NULLIF(cur[1] - CASE WHEN was_reset THEN 0 ELSE prev.counters[1] END, 0),
-				NULLIF(cur[2] - CASE WHEN was_reset THEN 0 ELSE prev.counters[2] END, 0),
-				NULLIF(cur[3] - CASE WHEN was_reset THEN 0 ELSE prev.counters[3] END, 0),
-				NULLIF(cur[4] - CASE WHEN was_reset THEN 0 ELSE prev.counters[4] END, 0),
-				NULLIF(cur[5] - CASE WHEN was_reset THEN 0 ELSE prev.counters[5] END, 0),
+				@extschema@._delta(cur[1], prev.counters[1], whole),
+				@extschema@._delta(cur[2], prev.counters[2], whole),
+				@extschema@._delta(cur[3], prev.counters[3], whole),
+				@extschema@._delta(cur[4], prev.counters[4], whole),
+				@extschema@._delta(cur[5], prev.counters[5], whole),
 				conns.total, conns.active, conns.idle, conns.idle_in_xact,
-				NULLIF(was_reset, false));
+				NULLIF(whole, false), @extschema@._generation());
+		written := 1;
+	ELSE
+		written := 0;
+		note := 'first capture: baseline only';
 	END IF;
 
 	INSERT INTO @extschema@.source_baseline (source, captured_at, stats_reset, wal_lsn, counters)
@@ -431,7 +459,6 @@ BEGIN
 	ON CONFLICT (source) DO UPDATE
 		SET captured_at = excluded.captured_at, stats_reset = excluded.stats_reset,
 			wal_lsn = excluded.wal_lsn, counters = excluded.counters;
-	RETURN CASE WHEN prev.source IS NULL THEN 0 ELSE 1 END;
 END
 $$;
 
@@ -441,15 +468,17 @@ COMMENT ON FUNCTION @extschema@._capture_instance() IS
 -- space: every database's size and every relation of this database, as
 -- relation_sizes measures them (never waiting for a lock); a row only for
 -- a size that changed; relations that could not be measured are skipped
--- and counted in the source's note.
-CREATE FUNCTION @extschema@._capture_space(OUT written bigint, OUT skipped bigint)
+-- and counted in the note.
+CREATE FUNCTION @extschema@._capture_space(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
+	gen integer := @extschema@._generation();
 	db oid := (SELECT d.oid FROM pg_catalog.pg_database d
 			   WHERE d.datname = pg_catalog.current_database());
+	skipped bigint;
 BEGIN
 	PERFORM @extschema@._ensure_partition('space_history', now_ts);
 
@@ -469,6 +498,9 @@ BEGIN
 	FROM @extschema@.relation_sizes r;
 
 	SELECT pg_catalog.count(*) INTO skipped FROM pghero_space_now n WHERE NOT n.measured;
+	IF skipped > 0 THEN
+		note := pg_catalog.format('%s relations skipped: locked by another session', skipped);
+	END IF;
 
 	WITH moved AS (
 		SELECT n.*
@@ -479,7 +511,8 @@ BEGIN
 		  AND (b.size_bytes IS NULL OR b.size_bytes <> n.size_bytes)),
 	hist AS (
 		INSERT INTO @extschema@.space_history
-		SELECT now_ts, m.datid, NULLIF(m.relid, 0), m.schemaname, m.relname, m.kind, m.size_bytes
+			(captured_at, datid, relid, schemaname, relname, kind, size_bytes, generation)
+		SELECT now_ts, m.datid, NULLIF(m.relid, 0), m.schemaname, m.relname, m.kind, m.size_bytes, gen
 		FROM moved m
 		RETURNING 1),
 	base AS (
@@ -517,155 +550,209 @@ $$;
 COMMENT ON FUNCTION @extschema@._setting_seconds(text) IS
 'Value in seconds of a pghero duration setting (internal)';
 
--- retention: partitions ahead, hourly rollups of complete hours, and
--- dropping whole partitions past their retention (raw ones only once
--- rolled up).  Space keeps, at the start of its window, one row per
--- relation with its size then, so growth stays computable.
-CREATE FUNCTION @extschema@._capture_retention()
+-- The hourly rollup of the raw rows of one history table in [lo, hi), for
+-- one generation.  The select list comes from the rollup table's columns:
+-- bucket is the hour, samples the rows, seconds the time they cover, a
+-- "_max" column the largest of its raw column, min_/max_ columns the
+-- smallest and largest extremes, lossy whether any row was lossy, keys and
+-- names (as in the raw table, but for counters) group, every other
+-- column is a sum.
+CREATE FUNCTION @extschema@._rollup(raw_table text, rollup_table text,
+									gen integer, lo timestamptz, hi timestamptz)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
+	cols text;
+	exprs text;
+	keys text;
+	n bigint;
+BEGIN
+	SELECT pg_catalog.string_agg(pg_catalog.format('%I', a.attname), ', ' ORDER BY a.attnum),
+		   pg_catalog.string_agg(
+			   CASE
+				   WHEN a.attname = 'bucket' THEN 'pg_catalog.date_trunc(''hour'', h.captured_at)'
+				   WHEN a.attname = 'samples' THEN 'pg_catalog.count(*)'
+				   WHEN a.attname = 'seconds' THEN
+					   'coalesce(pg_catalog.sum(pg_catalog.date_part(''epoch'', h.captured_at - h.since)), 0)'
+				   WHEN a.attname = 'lossy' THEN
+					   'NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)'
+				   WHEN a.attname = 'generation' THEN '$1'
+				   WHEN a.attname::text ~ '_max$' THEN
+					   pg_catalog.format('pg_catalog.max(h.%I)', pg_catalog.regexp_replace(a.attname, '_max$', ''))
+				   WHEN a.attname::text ~ '^min_' THEN pg_catalog.format('pg_catalog.min(h.%I)', a.attname)
+				   WHEN a.attname::text ~ '^max_' THEN pg_catalog.format('pg_catalog.max(h.%I)', a.attname)
+				   WHEN a.attname::text IN ('datname', 'relname', 'schemaname') THEN
+					   pg_catalog.format('pg_catalog.max(h.%I)', a.attname)
+				   WHEN k.key THEN pg_catalog.format('h.%I', a.attname)
+				   ELSE pg_catalog.format('pg_catalog.sum(h.%I)', a.attname)
+			   END, ', ' ORDER BY a.attnum),
+		   pg_catalog.string_agg(pg_catalog.format('h.%I', a.attname), ', ' ORDER BY a.attnum)
+			   FILTER (WHERE k.key)
+	INTO cols, exprs, keys
+	FROM pg_catalog.pg_attribute a,
+		 LATERAL (SELECT a.attname::text IN ('dbid', 'userid', 'queryid', 'toplevel', 'datid', 'relid')
+				  AS key) k
+	WHERE a.attrelid = pg_catalog.format('@extschema@.%I', rollup_table)::pg_catalog.regclass
+	  AND a.attnum > 0 AND NOT a.attisdropped;
+
+	EXECUTE pg_catalog.format(
+		'INSERT INTO @extschema@.%I (%s) SELECT %s FROM @extschema@.%I h'
+		' WHERE h.generation = $1 AND h.captured_at >= $2 AND h.captured_at < $3'
+		' GROUP BY pg_catalog.date_trunc(''hour'', h.captured_at)%s',
+		rollup_table, cols, exprs, raw_table, coalesce(', ' || keys, ''))
+	USING gen, lo, hi;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._rollup(text, text, integer, timestamptz, timestamptz) IS
+'Roll the raw rows of one history table and generation in a time range up into hourly rows (internal)';
+
+-- retention: partitions ahead, hourly rollups of complete hours (of every
+-- generation), and dropping whole partitions past their retention (raw ones
+-- only once rolled up).  Space keeps, at the start of its window, one row
+-- per relation with its size then, so growth stays computable.  The tables
+-- come from the registry of sources.
+CREATE FUNCTION @extschema@._capture_retention(OUT written bigint, OUT note text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
 	now_ts timestamptz := pg_catalog.now();
+	gen integer := @extschema@._generation();
 	hour_now timestamptz := pg_catalog.date_trunc('hour', now_ts);
 	raw_keep interval := pg_catalog.make_interval(secs => @extschema@._setting_seconds('pghero.raw_retention'));
 	history_keep interval := pg_catalog.make_interval(secs => @extschema@._setting_seconds('pghero.history_retention'));
 	t text;
+	s record;
 	p record;
-	upto timestamptz;
-	n bigint := 0;
-	k bigint;
+	day timestamptz;
 	dropped boolean := false;
 BEGIN
-	-- partitions for today and tomorrow
-	FOREACH t IN ARRAY ARRAY['statement_history', 'statement_rollup', 'database_history',
-							 'database_rollup', 'instance_history', 'instance_rollup',
-							 'space_history'] LOOP
+	written := 0;
+
+	-- this generation's partitions for today and tomorrow
+	FOR t IN
+		SELECT u.t FROM @extschema@.collector_sources c,
+			 LATERAL (VALUES (c.raw_table), (c.rollup_table)) u(t)
+		WHERE u.t IS NOT NULL
+	LOOP
 		PERFORM @extschema@._ensure_partition(t, now_ts);
 		PERFORM @extschema@._ensure_partition(t, now_ts + interval '1 day');
 	END LOOP;
 
-	-- hourly rollups of the complete hours not rolled up yet
-	FOREACH t IN ARRAY ARRAY['statement', 'database', 'instance'] LOOP
-		SELECT r.rolled_up_until INTO upto FROM @extschema@.rollup_progress r
-		WHERE r.history = t;
-		CONTINUE WHEN upto >= hour_now;
+	-- hourly rollups of the complete hours not rolled up yet, per generation
+	FOR s IN
+		SELECT c.raw_table, c.rollup_table, g.generation,
+			   coalesce(r.rolled_up_until, '-infinity') AS upto
+		FROM @extschema@.collector_sources c
+			 CROSS JOIN LATERAL (
+				SELECT gen AS generation
+				UNION
+				SELECT pg_catalog.substring(pt.relname, '_g([0-9]+)$')::integer
+				FROM pg_catalog.pg_inherits i
+					 JOIN pg_catalog.pg_class pt ON pt.oid = i.inhrelid
+				WHERE i.inhparent = pg_catalog.format('@extschema@.%I', c.raw_table)::pg_catalog.regclass) g
+			 LEFT JOIN @extschema@.rollup_progress r
+				ON r.history = c.raw_table AND r.generation = g.generation
+		WHERE c.rollup_table IS NOT NULL
+	LOOP
+		CONTINUE WHEN s.upto >= hour_now;
 		FOR p IN EXECUTE pg_catalog.format(
 			'SELECT DISTINCT pg_catalog.date_trunc(''day'', h.captured_at) AS day
-			 FROM @extschema@.%I h WHERE h.captured_at >= $1 AND h.captured_at < $2',
-			t || '_history') USING upto, hour_now LOOP
-			PERFORM @extschema@._ensure_partition(t || '_rollup', p.day);
+			 FROM @extschema@.%I h
+			 WHERE h.generation = $1 AND h.captured_at >= $2 AND h.captured_at < $3',
+			s.raw_table) USING s.generation, s.upto, hour_now LOOP
+			PERFORM @extschema@._ensure_partition(s.rollup_table, p.day, s.generation);
 		END LOOP;
-		EXECUTE CASE t
-			WHEN 'statement' THEN $q$
-		INSERT INTO @extschema@.statement_rollup
-		SELECT pg_catalog.date_trunc('hour', h.captured_at), h.dbid, h.userid, h.queryid, h.toplevel,
-			   pg_catalog.count(*), pg_catalog.sum(h.calls), pg_catalog.sum(h.plans),
-			   pg_catalog.sum(h.total_plan_time), pg_catalog.sum(h.total_exec_time),
-			   pg_catalog.min(h.min_exec_time), pg_catalog.max(h.max_exec_time),
-			   pg_catalog.sum(h.rows), pg_catalog.sum(h.shared_blks_hit), pg_catalog.sum(h.shared_blks_read),
-			   pg_catalog.sum(h.shared_blks_dirtied), pg_catalog.sum(h.shared_blks_written),
-			   pg_catalog.sum(h.local_blks_hit), pg_catalog.sum(h.local_blks_read),
-			   pg_catalog.sum(h.local_blks_dirtied), pg_catalog.sum(h.local_blks_written),
-			   pg_catalog.sum(h.temp_blks_read), pg_catalog.sum(h.temp_blks_written),
-			   pg_catalog.sum(h.blk_read_time), pg_catalog.sum(h.blk_write_time),
-			   pg_catalog.sum(h.wal_records), pg_catalog.sum(h.wal_fpi), pg_catalog.sum(h.wal_bytes),
-			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
-		FROM @extschema@.statement_history h
-		WHERE h.captured_at >= $1 AND h.captured_at < $2
-		GROUP BY 1, 2, 3, 4, 5
-			$q$
-			WHEN 'database' THEN $q$
-		INSERT INTO @extschema@.database_rollup
-		SELECT pg_catalog.date_trunc('hour', h.captured_at), h.datid, pg_catalog.max(h.datname),
-			   pg_catalog.count(*),
-			   coalesce(pg_catalog.sum(pg_catalog.date_part('epoch', h.captured_at - h.since)), 0),
-			   pg_catalog.max(h.numbackends),
-			   pg_catalog.sum(h.xact_commit), pg_catalog.sum(h.xact_rollback),
-			   pg_catalog.sum(h.blks_read), pg_catalog.sum(h.blks_hit),
-			   pg_catalog.sum(h.tup_returned), pg_catalog.sum(h.tup_fetched),
-			   pg_catalog.sum(h.tup_inserted), pg_catalog.sum(h.tup_updated),
-			   pg_catalog.sum(h.tup_deleted), pg_catalog.sum(h.temp_files),
-			   pg_catalog.sum(h.temp_bytes), pg_catalog.sum(h.deadlocks),
-			   pg_catalog.sum(h.conflicts),
-			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
-		FROM @extschema@.database_history h
-		WHERE h.captured_at >= $1 AND h.captured_at < $2
-		GROUP BY 1, 2
-			$q$
-			WHEN 'instance' THEN $q$
-		INSERT INTO @extschema@.instance_rollup
-		SELECT pg_catalog.date_trunc('hour', h.captured_at), pg_catalog.count(*),
-			   coalesce(pg_catalog.sum(pg_catalog.date_part('epoch', h.captured_at - h.since)), 0),
-			   pg_catalog.sum(h.wal_bytes), pg_catalog.sum(h.checkpoints_timed),
-			   pg_catalog.sum(h.checkpoints_req), pg_catalog.sum(h.buffers_checkpoint),
-			   pg_catalog.sum(h.buffers_clean), pg_catalog.sum(h.buffers_backend),
-			   pg_catalog.max(h.connections),
-			   NULLIF(pg_catalog.bool_or(coalesce(h.lossy, false)), false)
-		FROM @extschema@.instance_history h
-		WHERE h.captured_at >= $1 AND h.captured_at < $2
-		GROUP BY 1
-			$q$
-		END USING upto, hour_now;
-		GET DIAGNOSTICS k = ROW_COUNT;
-		n := n + k;
-		UPDATE @extschema@.rollup_progress SET rolled_up_until = hour_now
-		WHERE history = t;
+		written := written + @extschema@._rollup(s.raw_table, s.rollup_table, s.generation, s.upto, hour_now);
+		INSERT INTO @extschema@.rollup_progress AS r (history, generation, rolled_up_until)
+		VALUES (s.raw_table, s.generation, hour_now)
+		ON CONFLICT (history, generation) DO UPDATE SET rolled_up_until = excluded.rolled_up_until;
 	END LOOP;
 
 	-- space keyframes at the start of the window, before anything is dropped
-	IF EXISTS (SELECT FROM @extschema@.space_history h WHERE h.captured_at < now_ts - history_keep) THEN
+	IF EXISTS (SELECT FROM @extschema@.space_history h
+			   WHERE h.generation = gen AND h.captured_at < now_ts - history_keep) THEN
 		PERFORM @extschema@._ensure_partition('space_history', now_ts - history_keep);
 		INSERT INTO @extschema@.space_history
+			(captured_at, datid, relid, schemaname, relname, kind, size_bytes, generation)
 		SELECT DISTINCT ON (h.datid, h.relid) now_ts - history_keep, h.datid, h.relid,
-			   h.schemaname, h.relname, h.kind, h.size_bytes
+			   h.schemaname, h.relname, h.kind, h.size_bytes, gen
 		FROM @extschema@.space_history h
-		WHERE h.captured_at < now_ts - history_keep
+		WHERE h.generation = gen
+		  AND h.captured_at < now_ts - history_keep
 		  AND NOT EXISTS (SELECT FROM @extschema@.space_history l
-						  WHERE l.datid = h.datid
+						  WHERE l.generation = gen
+							AND l.datid = h.datid
 							AND l.relid IS NOT DISTINCT FROM h.relid
 							AND l.captured_at >= now_ts - history_keep
 							AND l.captured_at <= now_ts - history_keep + interval '1 day')
 		ORDER BY h.datid, h.relid, h.captured_at DESC;
 	END IF;
 
-	-- drop whole partitions past their retention
+	-- drop whole daily partitions past their retention, of every generation
 	FOR p IN
-		SELECT c.relname, parent.relname AS parent,
-			   (pg_catalog.to_date(pg_catalog.right(c.relname::text, 8), 'YYYYMMDD') + 1)::timestamptz AS upper_bound
-		FROM pg_catalog.pg_inherits i
-			 JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-			 JOIN pg_catalog.pg_class parent ON parent.oid = i.inhparent
-		WHERE parent.relnamespace = '@extschema@'::regnamespace
-		  AND c.relname::text ~ '_p[0-9]{8}$'
+		SELECT leaf.relname, c.raw_table, c.rollup_table, parent.relname AS parent,
+			   pg_catalog.substring(mid.relname, '_g([0-9]+)$')::integer AS generation,
+			   (pg_catalog.to_date(pg_catalog.right(leaf.relname::text, 8), 'YYYYMMDD') + 1)::timestamptz AS upper_bound
+		FROM @extschema@.collector_sources c
+			 JOIN pg_catalog.pg_class parent
+				ON parent.relnamespace = '@extschema@'::pg_catalog.regnamespace
+			   AND parent.relname IN (c.raw_table, c.rollup_table)
+			 JOIN pg_catalog.pg_inherits i1 ON i1.inhparent = parent.oid
+			 JOIN pg_catalog.pg_class mid ON mid.oid = i1.inhrelid
+			 JOIN pg_catalog.pg_inherits i2 ON i2.inhparent = mid.oid
+			 JOIN pg_catalog.pg_class leaf ON leaf.oid = i2.inhrelid
+		WHERE leaf.relname::text ~ '_p[0-9]{8}$'
 	LOOP
-		IF (p.parent IN ('statement_history', 'database_history', 'instance_history')
+		IF (p.parent = p.raw_table AND p.rollup_table IS NOT NULL
 			AND p.upper_bound <= now_ts - raw_keep
 			AND p.upper_bound <= (SELECT r.rolled_up_until FROM @extschema@.rollup_progress r
-								  WHERE r.history = pg_catalog.split_part(p.parent::text, '_', 1)))
-		   OR (p.parent IN ('statement_rollup', 'database_rollup', 'instance_rollup', 'space_history')
+								  WHERE r.history = p.raw_table AND r.generation = p.generation))
+		   OR ((p.parent = p.rollup_table OR p.rollup_table IS NULL)
 			   AND p.upper_bound <= now_ts - history_keep) THEN
 			EXECUTE pg_catalog.format('DROP TABLE @extschema@.%I', p.relname);
 			dropped := true;
 		END IF;
 	END LOOP;
 
-	-- texts no history refers to any more
 	IF dropped THEN
+		-- generations other than this one left with no partition
+		FOR p IN
+			SELECT mid.relname
+			FROM pg_catalog.pg_inherits i1
+				 JOIN pg_catalog.pg_class mid ON mid.oid = i1.inhrelid
+			WHERE i1.inhparent IN (SELECT pg_catalog.format('@extschema@.%I', u.t)::pg_catalog.regclass
+								   FROM @extschema@.collector_sources c,
+										LATERAL (VALUES (c.raw_table), (c.rollup_table)) u(t)
+								   WHERE u.t IS NOT NULL)
+			  AND mid.relname::text !~ pg_catalog.format('_g%s$', gen)
+			  AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits i2 WHERE i2.inhparent = mid.oid)
+		LOOP
+			EXECUTE pg_catalog.format('DROP TABLE @extschema@.%I', p.relname);
+		END LOOP;
+
+		-- texts no history refers to any more
 		DELETE FROM @extschema@.query_texts t
 		WHERE NOT EXISTS (SELECT FROM @extschema@.statement_rollup r
 						  WHERE r.queryid = t.queryid
-							AND r.dbid = t.dbid)
+							AND r.dbid = t.dbid
+							AND r.generation = t.generation)
 		  AND NOT EXISTS (SELECT FROM @extschema@.statement_history h
 						  WHERE h.queryid = t.queryid
-							AND h.dbid = t.dbid)
-		  AND NOT EXISTS (SELECT FROM @extschema@.statement_baseline b
-						  WHERE b.queryid = t.queryid
-							AND b.dbid = t.dbid);
+							AND h.dbid = t.dbid
+							AND h.generation = t.generation)
+		  AND NOT (t.generation = gen
+				   AND EXISTS (SELECT FROM @extschema@.statement_baseline b
+							   WHERE b.queryid = t.queryid
+								 AND b.dbid = t.dbid));
 	END IF;
-	RETURN n;
 END
 $$;
 
@@ -682,14 +769,15 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	started timestamptz := pg_catalog.clock_timestamp();
+	fn text;
 	n bigint;
-	skipped bigint;
 	err text;
 	note text;
 	old_lock_timeout text := pg_catalog.current_setting('lock_timeout');
 BEGIN
-	IF NOT EXISTS (SELECT FROM @extschema@.collector_sources c
-				   WHERE c.source = $1) THEN
+	SELECT c.run_function INTO fn FROM @extschema@.collector_sources c
+	WHERE c.source = $1;
+	IF fn IS NULL THEN
 		RAISE EXCEPTION 'unknown capture source "%"', $1
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'The sources are listed in pghero.collector.';
@@ -698,19 +786,9 @@ BEGIN
 	BEGIN
 		PERFORM pg_catalog.set_config('lock_timeout', '1s', true);
 		PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pghero'), pg_catalog.hashtext($1));
-		CASE $1
-			WHEN 'statements' THEN n := @extschema@._capture_statements();
-				SELECT c.note INTO note FROM @extschema@.statement_captures c
-				WHERE c.captured_at = pg_catalog.now();
-			WHEN 'database_activity' THEN n := @extschema@._capture_database_activity();
-			WHEN 'instance' THEN n := @extschema@._capture_instance();
-			WHEN 'space' THEN
-				SELECT s.written, s.skipped INTO n, skipped FROM @extschema@._capture_space() s;
-				IF skipped > 0 THEN
-					note := pg_catalog.format('%s relations skipped: locked by another session', skipped);
-				END IF;
-			WHEN 'retention' THEN n := @extschema@._capture_retention();
-		END CASE;
+		-- the run function named by the registry: one of ours
+		EXECUTE pg_catalog.format('SELECT r.written, r.note FROM @extschema@.%I() r', fn)
+		INTO n, note;
 	EXCEPTION WHEN OTHERS OR query_canceled THEN
 		GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
 		err := pg_catalog.format('%s (SQLSTATE %s)', err, SQLSTATE);
@@ -750,13 +828,13 @@ BEGIN
 	WHERE NOT EXISTS (SELECT FROM @extschema@.collector_sources c
 					  WHERE c.source = u.u)
 	LIMIT 1;
-	IF unknown IS NOT NULL THEN
+	IF unknown IS NOT NULL OR pg_catalog.array_position($1, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'unknown capture source "%"', unknown
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'The sources are statements, database_activity, instance, space and retention.';
+				  HINT = 'The sources are listed in pghero.collector.';
 	END IF;
 
-	FOREACH s IN ARRAY ARRAY['statements', 'database_activity', 'instance', 'space', 'retention'] LOOP
+	FOR s IN SELECT c.source FROM @extschema@.collector_sources c ORDER BY c.position LOOP
 		CONTINUE WHEN $1 IS NOT NULL AND NOT s = ANY ($1);
 		PERFORM @extschema@._run_source(s, NULL);
 		RETURN QUERY
@@ -797,6 +875,7 @@ SELECT s.source,
 	   w.pid AS worker_pid
 FROM @extschema@.collector_sources s
 	 LEFT JOIN LATERAL (SELECT sc.* FROM @extschema@.statement_captures sc
+						WHERE sc.generation = @extschema@._generation()
 						ORDER BY sc.captured_at DESC LIMIT 1) c ON s.source = 'statements'
 	 LEFT JOIN LATERAL (SELECT a.pid FROM @extschema@._activity() a
 						WHERE a.backend_type = 'pghero collector' LIMIT 1) w ON true;

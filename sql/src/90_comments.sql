@@ -18,7 +18,7 @@ BEGIN
 	FOR c IN
 		WITH common(col, txt) AS (VALUES
 			('access_method', 'Index access method (btree, hash, gin, gist, ...)'),
-			('action', 'cancel, terminate or reset_query_stats'),
+			('action', 'cancel, terminate or reset_query_stats; kill_all or kill_long_running_queries when such a call signalled no session'),
 			('active', 'Whether a consumer is connected'),
 			('active_connections', 'Client connections running a query'),
 			('active_pid', 'Process of the connected consumer'),
@@ -31,8 +31,36 @@ BEGIN
 			('backend_start', 'When the backend''s session started; with pid, identifies the session'),
 			('backend_type', 'Kind of process: client backend, autovacuum worker, walsender, ...'),
 			('being_built', 'Whether a CREATE INDEX or REINDEX is building it right now'),
-			('blk_read_time', 'Time reading blocks in milliseconds (track_io_timing)'),
-			('blk_write_time', 'Time writing blocks in milliseconds (track_io_timing)'),
+			('shared_blk_read_time', 'Time reading shared blocks in milliseconds (track_io_timing)'),
+			('shared_blk_write_time', 'Time writing shared blocks in milliseconds (track_io_timing)'),
+			('local_blk_read_time', 'Time reading local blocks in milliseconds (track_io_timing; pg_stat_statements 1.11, PostgreSQL 17)'),
+			('local_blk_write_time', 'Time writing local blocks in milliseconds (track_io_timing; pg_stat_statements 1.11, PostgreSQL 17)'),
+			('temp_blk_read_time', 'Time reading temporary file blocks in milliseconds (track_io_timing; pg_stat_statements 1.10, PostgreSQL 15)'),
+			('temp_blk_write_time', 'Time writing temporary file blocks in milliseconds (track_io_timing; pg_stat_statements 1.10, PostgreSQL 15)'),
+			('jit_functions', 'Functions JIT-compiled (pg_stat_statements 1.10)'),
+			('jit_generation_time', 'Time generating JIT code, in milliseconds (pg_stat_statements 1.10)'),
+			('jit_inlining_count', 'Times functions were JIT-inlined (pg_stat_statements 1.10)'),
+			('jit_inlining_time', 'Time JIT-inlining functions, in milliseconds (pg_stat_statements 1.10)'),
+			('jit_optimization_count', 'Times JIT code was optimized (pg_stat_statements 1.10)'),
+			('jit_optimization_time', 'Time optimizing JIT code, in milliseconds (pg_stat_statements 1.10)'),
+			('jit_emission_count', 'Times JIT code was emitted (pg_stat_statements 1.10)'),
+			('jit_emission_time', 'Time emitting JIT code, in milliseconds (pg_stat_statements 1.10)'),
+			('jit_deform_count', 'Tuple deform functions JIT-compiled (pg_stat_statements 1.11, PostgreSQL 17)'),
+			('jit_deform_time', 'Time JIT-compiling tuple deform functions, in milliseconds (pg_stat_statements 1.11, PostgreSQL 17)'),
+			('wal_buffers_full', 'Times WAL buffers were full (pg_stat_statements 1.12, PostgreSQL 18)'),
+			('parallel_workers_to_launch', 'Parallel workers planned (pg_stat_statements 1.12, PostgreSQL 18)'),
+			('parallel_workers_launched', 'Parallel workers launched (pg_stat_statements 1.12, PostgreSQL 18)'),
+			('generic_plan_calls', 'Executions with a generic plan (when pg_stat_statements has it; NULL otherwise)'),
+			('custom_plan_calls', 'Executions with a custom plan (when pg_stat_statements has it; NULL otherwise)'),
+			('stats_since', 'When pg_stat_statements started this entry''s statistics (pg_stat_statements 1.11, PostgreSQL 17)'),
+			('generation', 'Installation of pghero that wrote the row: this one''s is in pghero.installation; another comes from a restored dump'),
+			('installed_at', 'When this installation of pghero was created (or updated to 1.2)'),
+			('lossy_reason', 'Why the numbers are a lower bound, when lossy: what the collector noted (reset, evictions, crash)'),
+			('position', 'Order in which the collector runs the source'),
+			('interval_setting', 'Setting that gives how often the source runs'),
+			('run_function', 'pghero function that captures the source (internal)'),
+			('raw_table', 'History table the source writes, NULL for none'),
+			('rollup_table', 'Hourly rollup of raw_table, NULL for none'),
 			('blks_hit', 'Buffer hits'),
 			('blks_read', 'Blocks read'),
 			('bloat_bytes', 'Estimated wasted space in bytes'),
@@ -42,12 +70,12 @@ BEGIN
 			('blocked_duration', 'How long the waiting query has run'),
 			('blocked_duration_ms', 'blocked_duration in milliseconds'),
 			('blocked_pid', 'Process ID of the waiting session'),
-			('blocked_query', 'Query of the waiting session'),
+			('blocked_query', 'Query of the waiting session, passwords redacted'),
 			('blocked_user', 'Role of the waiting session'),
 			('blocking_duration', 'How long the blocking session''s current or last query has run'),
 			('blocking_duration_ms', 'blocking_duration in milliseconds'),
 			('blocking_pid', 'Process ID of a session holding or queued ahead for a conflicting lock'),
-			('blocking_query', 'Current or last query of the blocking session'),
+			('blocking_query', 'Current or last query of the blocking session, passwords redacted'),
 			('blocking_state', 'State of the blocking session (idle in transaction means it holds locks while doing nothing)'),
 			('blocking_transaction_duration', 'How long the blocking session''s transaction has been open'),
 			('blocking_user', 'Role of the blocking session'),
@@ -92,7 +120,7 @@ BEGIN
 			('default_value', 'Built-in default, in the base unit'),
 			('definition', 'Definition as CREATE statement or constraint clause; NULL when it could not be read without waiting for a lock held by another session'),
 			('description', 'What the setting does'),
-			('detail', 'Details, such as the scope of a reset'),
+			('detail', 'What happened: signal sent, no such backend, backend_start did not match, the scope of a reset and how many entries it reset, ...'),
 			('duration', 'How long it has been running'),
 			('duration_ms', 'duration in milliseconds'),
 			('entries', 'Entries in pg_stat_statements'),
@@ -109,7 +137,7 @@ BEGIN
 			('heap_blks_vacuumed', 'Blocks vacuumed so far'),
 			('high_connections', 'Whether total_connections reaches pghero.total_connections_threshold'),
 			('high_idle_in_transaction', 'Whether idle_in_transaction_connections reaches pghero.idle_in_transaction_threshold'),
-			('history', 'statement, database or instance'),
+			('history', 'Raw history table rolled up'),
 			('hit_rate', 'blocks_hit as a percent of all block accesses; NULL without any access'),
 			('id', 'Entry number'),
 			('idle_connections', 'Idle client connections'),
@@ -182,7 +210,7 @@ BEGIN
 			('plans', 'Plannings'),
 			('plugin', 'Output plugin of a logical slot'),
 			('predicate', 'WHERE clause of a partial index, NULL otherwise (and when the table is locked)'),
-			('query', 'Full text of the query (the current or last one for a backend; the normalized text for a statement)'),
+			('query', 'Full text of the query, passwords redacted (the current or last one for a backend; the normalized text for a statement)'),
 			('queryid', 'pg_stat_statements query identifier'),
 			('readable', 'Whether the sequence could be read: false when another session locks it, or for an unlogged sequence on a standby'),
 			('referenced_schema', 'Schema of the referenced table of a foreign key, NULL otherwise'),
@@ -232,7 +260,7 @@ BEGIN
 			('stats_age', 'Time since the statistics were last reset: the window in which the index was not used (NULL if never reset)'),
 			('stats_age_ms', 'stats_age in milliseconds'),
 			('stats_reset', 'When the statistics were last reset'),
-			('succeeded', 'Whether the signal was sent'),
+			('succeeded', 'Whether the action was carried out: a signal sent, a reset done'),
 			('sync_state', 'Synchronous state of the standby (async, potential, sync, quorum)'),
 			('table_bytes', 'Size of the table and its TOAST data in bytes'),
 			('table_relid', 'OID of the table'),
@@ -240,7 +268,7 @@ BEGIN
 			('target_backend_start', 'Start of the session signalled'),
 			('target_database', 'Database of the session signalled'),
 			('target_pid', 'Process ID signalled'),
-			('target_query', 'Query the session was running'),
+			('target_query', 'Query the session was running, passwords redacted'),
 			('target_user', 'Role of the session signalled'),
 			('temp_blks_read', 'Temporary blocks read'),
 			('temp_blks_written', 'Temporary blocks written'),
@@ -286,6 +314,9 @@ BEGIN
 			('xid_age', 'Age of the oldest unfrozen transaction ID (table and its TOAST table)'),
 			('xmin_age', 'Age of the oldest transaction the slot keeps rows for')),
 		per_object(rel, col, txt) AS (VALUES
+			('object_names', 'kind', 'database or role'),
+			('object_names', 'oid', 'OID of the database or role in the cluster that wrote the history'),
+			('object_names', 'name', 'Its name when first captured'),
 			('_partition_tree', 'relid', 'OID of one of its partitions, at any depth'),
 			('autovacuum_danger', 'transactions_left', 'Transactions left before autovacuum forces an anti-wraparound vacuum'),
 			('autovacuum_danger', 'multixacts_left', 'Multixacts left before autovacuum forces an anti-wraparound vacuum'),
@@ -359,3 +390,62 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+--------------------------------------------------------------------------
+-- Table comments (here rather than beside each CREATE TABLE, so that an
+-- upgrade sets them as a fresh installation does)
+--------------------------------------------------------------------------
+
+COMMENT ON TABLE @extschema@.audit_log IS
+'Every action taken through pghero: who, when, what, on which session';
+
+COMMENT ON TABLE @extschema@.installation IS
+'This installation of pghero: the generation its collector writes history under (internal; not dumped)';
+
+COMMENT ON TABLE @extschema@.collector_sources IS
+'The capture sources: in which order and how often each runs, what it writes, and its last run, duration, rows, error and next run';
+
+COMMENT ON TABLE @extschema@.rollup_progress IS
+'For each history table and generation, the time before which every raw row is already in the hourly rollup';
+
+COMMENT ON TABLE @extschema@.statement_history IS
+'Raw statement history: per capture, the change of every pg_stat_statements counter of each identity (userid, dbid, queryid, toplevel) that moved; NULL means no change';
+
+COMMENT ON TABLE @extschema@.statement_rollup IS
+'Hourly statement history: the sums of the raw rows captured in each hour (the smallest and largest extremes), kept for pghero.history_retention';
+
+COMMENT ON TABLE @extschema@.query_texts IS
+'Normalized text of every statement in the history, stored once per generation, database and query identifier, secrets replaced';
+
+COMMENT ON TABLE @extschema@.statement_captures IS
+'One row per statements capture: pg_stat_statements fill, deallocations, resets, and whether the interval lost data';
+
+COMMENT ON TABLE @extschema@.object_names IS
+'Name of every database and role the statement history refers to, per generation, as first captured';
+
+COMMENT ON TABLE @extschema@.database_history IS
+'Raw database activity: per capture and database, the change of the pg_stat_database counters (NULL: no change) and the number of backends';
+
+COMMENT ON TABLE @extschema@.database_rollup IS
+'Hourly database activity: sums of the raw rows of each hour';
+
+COMMENT ON TABLE @extschema@.instance_history IS
+'Raw instance activity: per capture, WAL generated, checkpoints and buffer writes (changes), and client connections by state (counts)';
+
+COMMENT ON TABLE @extschema@.instance_rollup IS
+'Hourly instance activity: sums of the raw rows of each hour';
+
+COMMENT ON TABLE @extschema@.space_history IS
+'Size history of every database and of every relation of the home database: a row when the size changed';
+
+COMMENT ON TABLE @extschema@.statement_baseline IS
+'The pg_stat_statements counters read at the last capture (internal; unlogged: emptied by a crash, like pg_stat_statements itself)';
+
+COMMENT ON TABLE @extschema@.source_baseline IS
+'Per source, when it last captured and the reset markers and instance counters it read (internal; unlogged)';
+
+COMMENT ON TABLE @extschema@.database_baseline IS
+'The pg_stat_database counters read at the last capture (internal; unlogged)';
+
+COMMENT ON TABLE @extschema@.space_baseline IS
+'The sizes last stored in space_history (internal; unlogged; relid 0 for a database)';

@@ -24,6 +24,7 @@ $$;
 
 GRANT EXECUTE ON FUNCTION
 	@extschema@.config(),
+	@extschema@._redact_query(text),
 	@extschema@._relation_size(regclass),
 	@extschema@._relation_sizes(regclass),
 	@extschema@._index_definition(regclass),
@@ -35,7 +36,7 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@._replication(),
 	@extschema@._database_sizes(),
 	@extschema@._sequence_values(),
-	@extschema@._statements()
+	@extschema@._pgss_statements(boolean)
 TO pghero_reader;
 
 GRANT SELECT ON @extschema@.audit_log TO pghero_admin;
@@ -61,12 +62,19 @@ GRANT SELECT ON
 	@extschema@.database_rollup,
 	@extschema@.instance_history,
 	@extschema@.instance_rollup,
-	@extschema@.space_history
+	@extschema@.space_history,
+	@extschema@.installation,
+	@extschema@.object_names
 TO pghero_reader;
 
 GRANT EXECUTE ON FUNCTION
-	@extschema@._statement_counters(),
+	@extschema@._generation(),
+	@extschema@._check_window(timestamptz, timestamptz),
+	@extschema@._history_locked(text),
+	@extschema@._tier_ranges(text, timestamptz, timestamptz),
 	@extschema@._statement_deltas(timestamptz, timestamptz),
+	@extschema@._statement_losses(timestamptz, timestamptz),
+	@extschema@._object_name(text, integer, oid),
 	@extschema@.query_stats(timestamptz, timestamptz),
 	@extschema@.slow_queries(timestamptz, timestamptz),
 	@extschema@.query_history(bigint, timestamptz, timestamptz),

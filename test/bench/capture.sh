@@ -143,7 +143,7 @@ STARTED=1
 DB=pghero_bench
 psql_ -d postgres -c "CREATE DATABASE $DB"
 psql_ -d "$DB" -c 'CREATE EXTENSION pg_stat_statements' \
-	-c "CREATE EXTENSION pghero VERSION '1.1'" \
+	-c "CREATE EXTENSION pghero" \
 	-c 'CREATE EXTENSION pg_walinspect'
 PGSS="$(psql_ -d "$DB" -Atc "
 	SELECT format('%I.pg_stat_statements', n.nspname)

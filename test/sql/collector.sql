@@ -98,29 +98,35 @@ FROM pghero.relation_space_history('regress_collector_t');
 -- retention: rollups of complete hours equal the raw sums; raw partitions
 -- past pghero.raw_retention (2 days) are dropped once rolled up, hourly
 -- ones past pghero.history_retention (30 days)
-SELECT pghero._ensure_partition('statement_history', now() - interval '3 days') LIKE 'statement_history_p%' AS made;
-SELECT pghero._ensure_partition('statement_rollup', now() - interval '40 days') LIKE 'statement_rollup_p%' AS made;
-INSERT INTO pghero.statement_history (captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
-SELECT date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+SELECT pghero._ensure_partition('statement_history', now() - interval '3 days') LIKE 'statement_history_g' || pghero._generation() || '_p%' AS made;
+SELECT pghero._ensure_partition('statement_rollup', now() - interval '40 days') LIKE 'statement_rollup_g' || pghero._generation() || '_p%' AS made;
+INSERT INTO pghero.statement_history (generation, captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
+SELECT pghero._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
 	   NULL, 1, 10, 4242, true, m, m * 1.5, 2 * m
 FROM generate_series(1, 90) m;
-INSERT INTO pghero.statement_rollup (bucket, dbid, userid, queryid, toplevel, samples, calls)
-VALUES (date_trunc('hour', now() - interval '40 days'), 1, 10, 4343, true, 1, 7);
-SELECT pghero._ensure_partition('database_history', now() - interval '3 days') LIKE 'database_history_p%' AS made,
-	   pghero._ensure_partition('instance_history', now() - interval '3 days') LIKE 'instance_history_p%' AS made;
+INSERT INTO pghero.statement_rollup (generation, bucket, dbid, userid, queryid, toplevel, samples, calls)
+VALUES (pghero._generation(), date_trunc('hour', now() - interval '40 days'), 1, 10, 4343, true, 1, 7);
+SELECT pghero._ensure_partition('database_history', now() - interval '3 days') LIKE 'database_history_g%_p%' AS made,
+	   pghero._ensure_partition('instance_history', now() - interval '3 days') LIKE 'instance_history_g%_p%' AS made;
 -- the first sample of a database has no interval start (since is NULL)
-INSERT INTO pghero.database_history (captured_at, since, datid, datname, numbackends, xact_commit, tup_inserted)
-SELECT date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+INSERT INTO pghero.database_history (generation, captured_at, since, datid, datname, numbackends, xact_commit, tup_inserted)
+SELECT pghero._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
 	   CASE WHEN m = 1 THEN NULL ELSE date_trunc('hour', now() - interval '3 days') + (m - 1) * interval '1 minute' END,
 	   4242, 'regress_db', m % 5, 10 * m, NULL
 FROM generate_series(1, 90) m;
-INSERT INTO pghero.instance_history (captured_at, since, wal_bytes, checkpoints_timed, connections)
-SELECT date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+INSERT INTO pghero.instance_history (generation, captured_at, since, wal_bytes, checkpoints_timed, connections)
+SELECT pghero._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
 	   date_trunc('hour', now() - interval '3 days') + (m - 1) * interval '1 minute',
 	   1000 * m, NULL, m % 7
 FROM generate_series(1, 90) m;
-UPDATE pghero.rollup_progress SET rolled_up_until = date_trunc('hour', now() - interval '4 days');
+INSERT INTO pghero.rollup_progress AS r (history, generation, rolled_up_until)
+SELECT h, pghero._generation(), date_trunc('hour', now() - interval '4 days')
+FROM unnest(ARRAY['statement_history', 'database_history', 'instance_history']) h
+ON CONFLICT (history, generation) DO UPDATE SET rolled_up_until = excluded.rolled_up_until;
 SELECT source, rows_written >= 6 AS rolled_up, succeeded FROM pghero.capture(ARRAY['retention']);
+SELECT history, generation = pghero._generation() AS this_generation,
+	   rolled_up_until = date_trunc('hour', now()) AS up_to_this_hour
+FROM pghero.rollup_progress ORDER BY history COLLATE "C";
 SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, calls, total_exec_time, rows
 FROM pghero.statement_rollup WHERE queryid = 4242 ORDER BY bucket;
 SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, seconds,
@@ -135,11 +141,12 @@ SELECT count(*) AS old_rollups_left FROM pghero.statement_rollup WHERE queryid =
 SELECT calls, total_time_ms, rows
 FROM pghero.query_stats(now() - interval '4 days', now() - interval '2 days') WHERE queryid = 4242;
 SELECT count(*) AS raw_partitions_older_than_2_days
-FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-WHERE i.inhparent = 'pghero.statement_history'::regclass
+FROM pg_partition_tree('pghero.statement_history') t JOIN pg_class c ON c.oid = t.relid
+WHERE t.isleaf AND c.relname ~ '_p[0-9]{8}$'
   AND to_date(right(c.relname, 8), 'YYYYMMDD') < (now() AT TIME ZONE 'UTC')::date - 2;
-SELECT relname = 'statement_history_p' || to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYYMMDD') AS tomorrow_ready
-FROM pg_class WHERE relname = 'statement_history_p' || to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYYMMDD');
+SELECT count(*) = 1 AS tomorrow_ready
+FROM pg_class WHERE relname = 'statement_history_g' || pghero._generation() || '_p'
+	|| to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYYMMDD');
 
 -- every source ran, and the view says so
 SELECT source, runs > 0 AS ran, last_error IS NULL AS no_error, last_duration_ms >= 0 AS timed

@@ -16,8 +16,10 @@
 #     superusers' sessions (which a superuser may still signal), and its
 #     bulk actions (kill_long_running_queries, kill_all) spare the caller,
 #     superusers and other databases;
-#   - every successful action, and nothing else, is written to
-#     pghero.audit_log with the calling role.
+#   - every action that signals (or finds that nothing can be signalled:
+#     a wrong backend_start) is written to pghero.audit_log with the calling
+#     role and its real outcome; a refusal is an error and writes nothing;
+#     a cancel that reaches an idle session says it cancelled nothing.
 #
 # Sessions that must keep running while others act on them are psql
 # processes driven through IPC::Run; every wait is bounded (poll_query_until
@@ -343,12 +345,21 @@ is($ret, 0, 'admin: terminate with a wrong backend_start does not fail');
 is($out, 'f', 'admin: terminate with a wrong backend_start returns false');
 like(
 	$err,
-	qr/WARNING:\s+01000: process $pid_b started at .*nothing was signalled/,
+	qr/WARNING:\s+01000: nothing was signalled: backend_start does not match\n(?:.*\n)*?DETAIL:\s+Process $pid_b started at .*, not at 2000-01-01/,
 	'admin: terminate with a wrong backend_start warns');
 ok(session_alive($pid_b),
 	'app session is alive after terminate with a wrong backend_start');
-is_deeply(new_audit_rows(), [],
-	'audit_log: nothing logged for a wrong backend_start');
+is_deeply(
+	new_audit_rows(),
+	[ "regress_pghero_admin|regress_pghero_admin|terminate|$pid_b|-|f" ],
+	'audit_log: a wrong backend_start is logged as not succeeded');
+like(
+	safe_psql_as(
+		'regress_pghero_admin', qq{
+		SELECT detail FROM pghero.audit_log
+		WHERE target_pid = $pid_b ORDER BY id DESC LIMIT 1}),
+	qr/^backend_start did not match \(process started at .*\)$/,
+	'audit_log: the detail says backend_start did not match');
 
 is( safe_psql_as(
 		'regress_pghero_admin', qq{
@@ -482,6 +493,29 @@ my $pid_e = start_session('regress_pghero_app', 'regress_app_e',
 my $pid_f = start_session('regress_pghero_app', 'regress_app_f',
 	'SELECT 1;', 'idle');
 
+# A cancel that reaches an idle session sends the signal, which the session
+# ignores: it says so, and the audit row says so.
+($ret, $out, $err) =
+  psql_as('regress_pghero_admin', "SELECT pghero.cancel($pid_f)");
+is($out, 't', 'admin: cancel of an idle session returns true (signal sent)');
+like(
+	$err,
+	qr/WARNING:\s+01000: process $pid_f was idle when cancelled: there was no query to cancel/,
+	'admin: cancel of an idle session warns that there was nothing to cancel');
+ok(session_alive($pid_f), 'idle app session is alive after the cancel');
+is_deeply(
+	new_audit_rows(),
+	[
+		"regress_pghero_admin|regress_pghero_admin|cancel|$pid_f|regress_pghero_app|t"
+	],
+	'audit_log: one row for the cancel of an idle session');
+is( safe_psql_as(
+		'regress_pghero_admin', qq{
+		SELECT detail FROM pghero.audit_log
+		WHERE target_pid = $pid_f ORDER BY id DESC LIMIT 1}),
+	'signal sent, but the session was idle: no query to cancel',
+	'audit_log: the detail says there was no query to cancel');
+
 # Wait until the client backends of database postgres are exactly E, F, S2
 # and the poller itself, so that no exiting backend of an earlier psql call
 # is caught by kill_all.
@@ -565,11 +599,12 @@ is_deeply(
 		'regress_pghero_admin|regress_pghero_admin|reset_query_stats|-|-|t'
 	],
 	'audit_log: one row for reset_query_stats');
-is( safe_psql_as(
+like(
+	safe_psql_as(
 		'regress_pghero_admin',
 		"SELECT detail FROM pghero.audit_log WHERE action = 'reset_query_stats'"),
-	'userid 0, dbid 0, queryid 0',
-	'audit_log: the scope of the reset is logged');
+	qr/^userid 0, dbid 0, queryid 0: [1-9]\d* entries reset$/,
+	'audit_log: the scope of the reset and what it reset are logged');
 
 # Stop what is still running.
 foreach my $appname (sort keys %sessions)

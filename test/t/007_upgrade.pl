@@ -27,9 +27,10 @@
 # is replaced by a placeholder and nothing else: object OIDs, the
 # relfrozenxid/relminmxid of tables, the LSNs of column versions, the OIDs
 # of the configuration tables (compared by name below instead), and the
-# random \restrict key of the header.  The daily partitions that captures
-# create are not members of the extension and hold history, not
-# definitions: they are left out of the dumps (and their rows compared).  Every database gets the same number
+# random \restrict key of the header.  The partitions that captures create
+# (per generation, then per day) are not members of the extension and hold
+# history, not definitions: they are left out of the dumps (their rows are
+# compared instead).  Every database gets the same number
 # of audit rows, so the audit log's identity sequence (dumped with setval)
 # needs no normalizing.
 
@@ -75,19 +76,28 @@ VALUES ('regress_pghero_admin', 'regress_pghero_admin', 'reset_query_stats', tru
 });
 }
 
-# Every row of the given history and state tables, as text.
+# Every row of the given history and state tables, as text, with the
+# columns each had before the update (%$columns: table => column list); a
+# column renamed since is read under its new name.
 my @kept_tables = qw(statement_history statement_rollup query_texts
   statement_captures database_history database_rollup instance_history
-  instance_rollup space_history rollup_progress);
+  instance_rollup space_history);
+my %renamed = (
+	blk_read_time => 'shared_blk_read_time',
+	blk_write_time => 'shared_blk_write_time');
 
 sub history_rows
 {
-	my ($db, @tables) = @_;
+	my ($db, $columns, $after) = @_;
 	my $out = '';
-	foreach my $t (@tables)
+	foreach my $t (sort keys %$columns)
 	{
+		my @cols = split /,/, $columns->{$t};
+		@cols = map { $renamed{$_} // $_ } @cols if $after;
+		my $list = join(', ', map { qq{t."$_"} } @cols);
 		$out .= "$t:\n"
-		  . $node->safe_psql($db, "SELECT t::text FROM pghero.$t t ORDER BY t::text COLLATE \"C\"")
+		  . $node->safe_psql($db,
+			"SELECT ROW($list)::text FROM pghero.$t t ORDER BY ROW($list)::text COLLATE \"C\"")
 		  . "\n";
 	}
 	return $out;
@@ -100,7 +110,7 @@ sub dump_schema
 	my ($stdout, $stderr);
 	my @cmd = (
 		$node->installed_command('pg_dump'), '--schema-only',
-		'--schema=pghero', '--exclude-table=pghero.*_p[0-9]*', @opts, '--dbname', $node->connstr($db));
+		'--schema=pghero', '--exclude-table=pghero.*_g[0-9]*', @opts, '--dbname', $node->connstr($db));
 	IPC::Run::run(\@cmd, '>', \$stdout, '2>', \$stderr)
 	  or die "pg_dump of $db failed: $stderr";
 	return $stdout;
@@ -216,11 +226,23 @@ GRANT pghero_admin TO regress_pghero_admin;
 			'0', "$from: history written before the update");
 	}
 	my $audit_before = audit_rows($db);
-	# the tables that are kept (not the baselines) that this version has
-	my @tables = grep {
-		$node->safe_psql($db, "SELECT to_regclass('pghero.$_') IS NOT NULL") eq 't'
-	} @kept_tables;
-	my $history_before = history_rows($db, @tables);
+	# the tables that are kept (not the baselines) that this version has,
+	# with their columns
+	my %columns;
+	foreach my $t (@kept_tables)
+	{
+		next
+		  unless $node->safe_psql($db, "SELECT to_regclass('pghero.$t') IS NOT NULL") eq 't';
+		$columns{$t} = $node->safe_psql(
+			$db, qq{
+			SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
+			WHERE attrelid = 'pghero.$t'::regclass AND attnum > 0 AND NOT attisdropped});
+	}
+	my $history_before = history_rows($db, \%columns, 0);
+	my $rolled_up_before = $has_capture
+	  ? $node->safe_psql($db,
+		'SELECT string_agg(rolled_up_until::text, \',\' ORDER BY rolled_up_until) FROM pghero.rollup_progress')
+	  : '';
 
 	($ret, $out, $err) = $node->psql($db,
 		"ALTER EXTENSION pghero UPDATE TO '$default'", on_error_stop => 1);
@@ -228,8 +250,13 @@ GRANT pghero_admin TO regress_pghero_admin;
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'pghero'"),
 		$default, "$from: extversion is $default after the update");
 	is(audit_rows($db), $audit_before, "$from: the audit rows are unchanged");
-	is(history_rows($db, @tables), $history_before,
+	is(history_rows($db, \%columns, 1), $history_before,
 		"$from: every history row, text and capture is unchanged");
+	is( $node->safe_psql($db,
+			'SELECT string_agg(rolled_up_until::text, \',\' ORDER BY rolled_up_until) FROM pghero.rollup_progress'),
+		$rolled_up_before,
+		"$from: how far history was rolled up is unchanged")
+	  if $has_capture;
 
 	dumps_identical(normalize_dump(dump_schema($db)), $plain_fresh,
 		"$from: pg_dump --schema-only --schema=pghero: updated and fresh are identical");

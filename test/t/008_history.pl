@@ -22,8 +22,9 @@
 #   - an immediate shutdown (crash recovery empties pghero's unlogged
 #     baseline, yet PostgreSQL 15 keeps pg_stat_statements' file): the
 #     capture after it counts nothing, is flagged lossy and says why,
-#     nothing is counted twice, earlier history is intact, and the next
-#     interval is counted exactly;
+#     nothing is counted twice, earlier history is intact, the next
+#     interval is counted exactly, and query_stats() over a window holding
+#     the lost interval shows the statement lossy with the reason;
 #   - SIGKILL of the worker (a crash restart: pg_stat_statements starts
 #     empty too): history then holds exactly what ran before and after it,
 #     the capture after it is flagged lossy and says the server restarted,
@@ -72,7 +73,7 @@ $node->start;
 $node->safe_psql(
 	'postgres', q{
 CREATE EXTENSION pg_stat_statements;
-CREATE EXTENSION pghero VERSION '1.1';
+CREATE EXTENSION pghero;
 });
 
 # One table per marker statement: "SELECT count(*) FROM <marker>".  The
@@ -168,15 +169,14 @@ sub pgss_calls
 }
 
 # History rows with a negative delta in any counter, all tables' worth.
+# History rows with a negative delta in any statement counter (every
+# counter of pghero's list, min/max extremes aside).
 my $negative_sql = q{
-	SELECT count(*) FROM pghero.statement_history
-	WHERE calls < 0 OR plans < 0 OR total_plan_time < 0 OR total_exec_time < 0
-	   OR rows < 0 OR shared_blks_hit < 0 OR shared_blks_read < 0
-	   OR shared_blks_dirtied < 0 OR shared_blks_written < 0
-	   OR local_blks_hit < 0 OR local_blks_read < 0 OR local_blks_dirtied < 0
-	   OR local_blks_written < 0 OR temp_blks_read < 0 OR temp_blks_written < 0
-	   OR blk_read_time < 0 OR blk_write_time < 0 OR wal_records < 0
-	   OR wal_fpi < 0 OR wal_bytes < 0};
+	SELECT count(*) FROM pghero.statement_history h
+	WHERE EXISTS (SELECT FROM jsonb_each_text(to_jsonb(h)) j
+				  WHERE CASE WHEN j.key = ANY (ARRAY(SELECT c.name FROM pghero._statement_counters() c
+													 WHERE NOT c.extreme))
+							 THEN j.value::numeric < 0 END)};
 
 # The pid of the collector worker, '' if it does not run.
 sub worker_pid
@@ -329,6 +329,25 @@ run_marker($node, 'regress_marker_crash', 4);
 capture_ok($node, 'after 4 more calls');
 is(history_calls($node, $qid_crash), '3,4',
 	'immediate shutdown: the next interval is counted exactly');
+
+# every reader of the affected numbers says so: a window holding the lost
+# interval shows the statement lossy, with the reason; one that ends before
+# it does not
+is( $node->safe_psql(
+		'postgres', qq{
+		SELECT q.calls || '|' || q.lossy || '|' || (q.lossy_reason LIKE '%baseline was lost%')
+		FROM pghero.query_stats('$last_before_crash'::timestamptz - interval '1 hour', now()) q
+		WHERE q.queryid = $qid_crash}),
+	'7|true|true',
+	'immediate shutdown: query_stats() over the lost interval says the statement is lossy, and why');
+is( $node->safe_psql(
+		'postgres', qq{
+		SELECT q.calls || '|' || q.lossy || '|' || coalesce(q.lossy_reason, '-')
+		FROM pghero.query_stats('$last_before_crash'::timestamptz - interval '1 hour',
+								'$last_before_crash'::timestamptz + interval '1 microsecond') q
+		WHERE q.queryid = $qid_crash}),
+	'3|false|-',
+	'immediate shutdown: a window that ends before the lost interval is not lossy');
 like(
 	$node->safe_psql(
 		'postgres', q{
@@ -523,7 +542,7 @@ is( $node->safe_psql(
 # pg_stat_statements not installed in the database
 #
 $node->safe_psql('postgres', 'CREATE DATABASE regress_nopgss');
-$node->safe_psql('regress_nopgss', q{CREATE EXTENSION pghero VERSION '1.1'});
+$node->safe_psql('regress_nopgss', q{CREATE EXTENSION pghero});
 my $result = $node->safe_psql(
 	'regress_nopgss', q{
 	SELECT string_agg(source || '|' || succeeded || '|' || coalesce(error, '-'),
@@ -557,7 +576,7 @@ capture_ok($node, 'before DROP EXTENSION');
 ($ret, $out, $err) = $node->psql(
 	'postgres', q{
 	DROP EXTENSION pghero;
-	CREATE EXTENSION pghero VERSION '1.1';}, on_error_stop => 1);
+	CREATE EXTENSION pghero;}, on_error_stop => 1);
 is($ret, 0, 'DROP EXTENSION and CREATE EXTENSION again') or diag($err);
 is( $node->safe_psql(
 		'postgres', q{
@@ -597,7 +616,7 @@ $evict->start;
 $evict->safe_psql(
 	'postgres', q{
 CREATE EXTENSION pg_stat_statements;
-CREATE EXTENSION pghero VERSION '1.1';
+CREATE EXTENSION pghero;
 });
 capture_ok($evict, 'evictions: baseline');
 my $dealloc0 = $evict->safe_psql('postgres',

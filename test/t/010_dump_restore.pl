@@ -1,0 +1,235 @@
+# Copyright (c) pghero contributors
+#
+# 009_dump_restore.pl
+#	pg_dump and pg_restore of a database with pghero and its history into a
+#	fresh cluster whose collector is running.
+#
+# What this test proves:
+#   - a dump of a database with history (raw and hourly rows of every
+#     history table, query texts, captures, names, rollup progress, audit
+#     rows), in the custom format restored with pg_restore and in the plain
+#     format restored with psql, into a database of another cluster where
+#     pghero is installed and capturing already (its own partitions exist
+#     for today and tomorrow, the collector runs every second during the
+#     restore), restores without an error: every history row, text,
+#     capture, name and audit row arrives unchanged, under the generation
+#     that wrote it;
+#   - the restored database keeps its own generation: the restored history
+#     is read by query_stats() alongside the new one, with the names of the
+#     source, and is not counted again;
+#   - the collector goes on capturing in the restored database, and the
+#     next retention run keeps the restored partitions within retention;
+#   - the baselines (unlogged, not dumped) are not restored: the first
+#     capture after the restore is a first capture of this generation.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+
+use PgheroSession;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $wait_seconds = 60;
+
+#
+# The source: history captured by hand
+#
+my $src = PostgreSQL::Test::Cluster->new('source');
+$src->init;
+$src->append_conf(
+	'postgresql.conf', q{
+shared_preload_libraries = 'pg_stat_statements,pghero'
+pg_stat_statements.track = top
+pghero.enabled = off
+});
+$src->start;
+$src->safe_psql('postgres', 'CREATE DATABASE regress_pghero_app');
+my $db = 'regress_pghero_app';
+$src->safe_psql(
+	$db, q{
+CREATE EXTENSION pg_stat_statements;
+CREATE EXTENSION pghero;
+CREATE TABLE regress_marker_dump (x int);
+CREATE ROLE regress_pghero_dump_admin;
+GRANT pghero_admin TO regress_pghero_dump_admin;
+});
+
+sub capture_ok
+{
+	my ($node, $dbname, $what) = @_;
+	is( $node->safe_psql(
+			$dbname, q{
+			SELECT coalesce(string_agg(source || ': ' || coalesce(error, '?'), '; '), '')
+			FROM pghero.capture() WHERE NOT succeeded}),
+		'',
+		"$what: every source captures");
+}
+
+capture_ok($src, $db, 'source, first capture');
+$src->safe_psql($db, "SELECT count(*) FROM regress_marker_dump;\n" x 4);
+capture_ok($src, $db, 'source, after 4 calls');
+$src->safe_psql($db, "SELECT count(*) FROM regress_marker_dump;\n" x 6);
+capture_ok($src, $db, 'source, after 6 more calls');
+
+# hourly rows: raw rows of an hour long past, rolled up by retention
+$src->safe_psql(
+	$db, q{
+SELECT pghero._ensure_partition('statement_history', now() - interval '5 hours');
+INSERT INTO pghero.statement_history
+	(generation, captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time)
+SELECT pghero._generation(), date_trunc('hour', now() - interval '5 hours') + m * interval '1 minute',
+	   NULL, (SELECT oid FROM pg_database WHERE datname = current_database()),
+	   (SELECT oid FROM pg_roles WHERE rolname = current_user), 4242, true, 1, 0.5
+FROM generate_series(1, 30) m;
+SET ROLE regress_pghero_dump_admin;
+SELECT pghero.reset_query_stats(0, 0, 4242);
+RESET ROLE;
+});
+capture_ok($src, $db, 'source, retention rolls up');
+
+my @tables = qw(statement_history statement_rollup query_texts statement_captures
+  object_names rollup_progress database_history database_rollup instance_history
+  instance_rollup space_history audit_log);
+
+# Every row of every kept table, as text, of one generation (all rows for
+# the audit log, which has none)
+sub rows_of
+{
+	my ($node, $dbname, $gen) = @_;
+	my %rows;
+	foreach my $t (@tables)
+	{
+		my $where = $t eq 'audit_log' ? '' : "WHERE t.generation = $gen";
+		$rows{$t} = $node->safe_psql($dbname,
+			"SELECT t::text FROM pghero.$t t $where ORDER BY t::text COLLATE \"C\"");
+	}
+	return \%rows;
+}
+
+my $src_gen = $src->safe_psql($db, 'SELECT pghero._generation()');
+my $src_rows = rows_of($src, $db, $src_gen);
+foreach my $t (qw(statement_history statement_rollup query_texts statement_captures
+	object_names rollup_progress database_history instance_history space_history audit_log))
+{
+	isnt($src_rows->{$t}, '', "control: the source has rows in $t");
+}
+my $marker_sql = q{
+	SELECT q.calls || '|' || q.database || '|' || q.generation
+	FROM pghero.query_stats('-infinity', 'infinity') q
+	WHERE q.query LIKE 'SELECT count(*) FROM regress_marker_dump%'};
+my $src_marker = $src->safe_psql($db, $marker_sql);
+is($src_marker, "10|$db|$src_gen", 'control: the source counted the marker 10 times');
+
+my $dumpdir = PostgreSQL::Test::Utils::tempdir;
+$src->command_ok(
+	[ 'pg_dump', '-Fc', '-f', "$dumpdir/app.dump", '-d', $src->connstr($db) ],
+	'pg_dump, custom format');
+$src->command_ok(
+	[ 'pg_dump', '-Fp', '-f', "$dumpdir/app.sql", '-d', $src->connstr($db) ],
+	'pg_dump, plain format');
+
+#
+# The target: a fresh cluster whose collector runs every second
+#
+my $dst = PostgreSQL::Test::Cluster->new('target');
+$dst->init;
+$dst->append_conf(
+	'postgresql.conf', qq{
+shared_preload_libraries = 'pg_stat_statements,pghero'
+pg_stat_statements.track = top
+pghero.database = '$db'
+pghero.capture_interval = '1s'
+});
+$dst->start;
+$dst->safe_psql('postgres', "CREATE DATABASE $db");
+$dst->safe_psql('postgres', 'CREATE DATABASE regress_pghero_plain');
+foreach my $d ($db, 'regress_pghero_plain')
+{
+	$dst->safe_psql(
+		$d, q{
+CREATE EXTENSION pg_stat_statements;
+CREATE EXTENSION pghero;
+});
+}
+
+# the collector of the restore target captures before and during the restore
+ok( $dst->poll_query_until(
+		$db, q{SELECT runs >= 2 FROM pghero.collector_sources WHERE source = 'retention'}),
+	'target: the collector captures in the database before the restore');
+my $dst_gen = $dst->safe_psql($db, 'SELECT pghero._generation()');
+isnt($dst_gen, $src_gen, 'target: the installation has a generation of its own');
+isnt(
+	$dst->safe_psql(
+		$db, q{SELECT count(*) FROM pg_class WHERE relname ~ '^statement_history_g[0-9]+_p'}),
+	'0',
+	'control: the target has partitions of its own before the restore');
+
+my ($stdout, $stderr);
+my $ok = IPC::Run::run(
+	[
+		'pg_restore', '--exit-on-error', '-d', $dst->connstr($db), "$dumpdir/app.dump"
+	],
+	'>', \$stdout, '2>', \$stderr);
+ok($ok, 'pg_restore of the custom-format dump succeeds with the collector running')
+  or diag($stderr);
+is($stderr, '', 'pg_restore prints no error or warning');
+
+# capture() in the plain target first, so that it has partitions too
+capture_ok($dst, 'regress_pghero_plain', 'plain target, before the restore');
+$ok = IPC::Run::run(
+	[
+		'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d',
+		$dst->connstr('regress_pghero_plain'), '-f', "$dumpdir/app.sql"
+	],
+	'>', \$stdout, '2>', \$stderr);
+ok($ok, 'psql restores the plain-format dump without an error') or diag($stderr);
+
+foreach my $d ($db, 'regress_pghero_plain')
+{
+	my $rows = rows_of($dst, $d, $src_gen);
+	foreach my $t (@tables)
+	{
+		is($rows->{$t}, $src_rows->{$t}, "$d: every row of $t arrived unchanged");
+	}
+	is($dst->safe_psql($d, 'SELECT pghero._generation()'),
+		$d eq $db ? $dst_gen : $dst->safe_psql($d, 'SELECT generation FROM pghero.installation'),
+		"$d: the installation kept its own generation");
+	isnt($dst->safe_psql($d, 'SELECT pghero._generation()'),
+		$src_gen, "$d: its generation is not the source's");
+	is($dst->safe_psql($d, $marker_sql), $src_marker,
+		"$d: query_stats() reads the restored history, with the source's names, counted once");
+}
+
+# the collector goes on: it captures, nothing of the restored history is
+# counted again, and the first statements capture was a first capture
+my $runs = $dst->safe_psql($db,
+	q{SELECT runs FROM pghero.collector_sources WHERE source = 'statements'});
+ok( $dst->poll_query_until(
+		$db, qq{
+		SELECT runs >= $runs + 2 AND last_error IS NULL
+		FROM pghero.collector_sources WHERE source = 'statements'}),
+	'target: the collector goes on capturing after the restore');
+is( $dst->safe_psql(
+		$db, q{SELECT count(*) FROM pghero.collector WHERE last_error IS NOT NULL}),
+	'0',
+	'target: no source of the collector failed');
+is( $dst->safe_psql(
+		$db, qq{
+		SELECT note FROM pghero.statement_captures
+		WHERE generation = $dst_gen ORDER BY captured_at LIMIT 1}),
+	'first capture: baseline only',
+	'target: its first capture set a baseline of its own (baselines are not restored)');
+is($dst->safe_psql($db, $marker_sql), $src_marker,
+	'target: the restored statement is still counted once');
+my $after = rows_of($dst, $db, $src_gen);
+is($after->{statement_history}, $src_rows->{statement_history},
+	'target: the collector left the restored history as it was');
+
+$src->stop;
+$dst->stop;
+
+done_testing();
