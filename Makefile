@@ -9,6 +9,7 @@ OBJS = \
 	src/deparse.o \
 	src/redact.o \
 	src/collector.o \
+	src/launcher.o \
 	src/pgss.o
 
 EXTENSION = pghero

@@ -3,13 +3,16 @@
  * collector.c
  *		The pghero collector background worker.
  *
- * One static background worker, "pghero collector", registered by _PG_init
- * when the library is preloaded, connects to pghero.database as the
- * bootstrap superuser and runs each capture source on a fixed-rate
- * schedule.  The worker is thin: the capture itself is the SQL function
+ * One dynamic background worker, "pghero collector", started by the
+ * launcher (src/launcher.c) once pghero.database exists, connects to that
+ * database (named in bgw_extra, so a later change of pghero.database does
+ * not reach it: the launcher stops it and starts another) as the bootstrap
+ * superuser and runs each capture source on a fixed-rate schedule.  The
+ * worker is thin: the capture itself is the SQL function
  * pghero._run_source(source, next_run_at), which records the outcome of the
- * source (success or error) in pghero.collector_sources and returns without
- * raising when the source fails.  The worker only decides when to call it.
+ * source (success or error) and its next run in pghero.collector_sources
+ * and returns without raising when the source fails.  The worker only
+ * decides when to call it.
  *
  * Schedule: statements, database_activity, instance and retention run every
  * pghero.capture_interval, space every pghero.space_interval.  A source
@@ -18,20 +21,24 @@
  * behind skips to the next multiple after now, so the schedule neither
  * drifts nor runs twice to catch up.  When an interval changes on reload,
  * the next run is moved to the last run plus the new interval (at once if
- * that is already past).
+ * that is already past), and the new next run of every source is written
+ * to pghero.collector_sources at once, so that pghero.collector shows it
+ * before the source runs again.
  *
  * Transactions: every unit of work is one short transaction, in
  * worker_spi's order, and no transaction or snapshot is held while the
  * worker sleeps.  Each unit first checks that the collector exists in the
  * home database (extension pghero with pghero._run_source(), i.e. 1.1 or
- * later); a source call follows in the same transaction, under a statement
- * timeout of its interval (at most five minutes) armed here, as SPI does
- * not arm statement_timeout.  The worker takes no lock of its own; the SQL
- * side sets its own lock_timeout.  synchronous_commit is "local" for the
- * worker, so a synchronous standby that is down cannot stall the captures.
- * An error escaping a unit (the extension dropped between the check and
- * the call, a statement timeout) is logged, its transaction aborted, and
- * the loop goes on with the next source.
+ * later); a source call, or the writing of the schedule, follows in the
+ * same transaction.  A source call runs under a statement timeout of its
+ * interval (at most five minutes) armed here, as SPI does not arm
+ * statement_timeout; the worker takes no lock of its own for it, the SQL
+ * side sets its own lock_timeout.  Writing the schedule updates the rows of
+ * pghero.collector_sources under a lock_timeout of one second.
+ * synchronous_commit is "local" for the worker, so a synchronous standby
+ * that is down cannot stall the captures.  An error escaping a unit (the
+ * extension dropped between the check and the call, a timeout) is logged,
+ * its transaction aborted, and the loop goes on with the next unit.
  *
  * The worker is idle, with one LOG line per change of state and never one
  * per interval, while pghero.enabled is off, while the server is in
@@ -41,10 +48,11 @@
  * EXTENSION it resumes).  While idle it looks again every capture interval.
  *
  * Signals: SIGHUP reloads the configuration (a shorter interval takes
- * effect at once); SIGTERM (die) ends the worker with exit code 1, so the
- * postmaster starts it again after bgw_restart_time, as it does after a
- * crash; SIGINT cancels the running unit only (a cancel while idle has
- * nothing to cancel and is dropped, as in an idle backend).
+ * effect at once); SIGTERM (die) ends the worker with exit code 1, and the
+ * launcher starts it again after ten seconds, as after a crash (which
+ * restarts the server, the launcher, and so the collector); SIGINT cancels
+ * the running unit only (a cancel while idle has nothing to cancel and is
+ * dropped, as in an idle backend).
  *
  * IDENTIFICATION
  *	  src/collector.c
@@ -120,6 +128,29 @@ static const char *const pghero_check_sql =
 static const char *const pghero_run_sql =
 "SELECT pghero._run_source($1, $2)";
 
+/* the schedule: the next run of one source */
+static const char *const pghero_lock_timeout_sql =
+"SELECT pg_catalog.set_config('lock_timeout', '1s', true)";
+
+static const char *const pghero_schedule_sql =
+"UPDATE pghero.collector_sources SET next_run_at = $2"
+" WHERE source OPERATOR(pg_catalog.=) $1"
+" AND next_run_at IS DISTINCT FROM $2";
+
+/* what a unit of work does after checking for the collector */
+typedef enum PgheroUnit
+{
+	PGHERO_UNIT_CHECK,			/* nothing more */
+	PGHERO_UNIT_RUN_SOURCE,		/* run one source */
+	PGHERO_UNIT_STORE_SCHEDULE	/* write the next run of every source */
+} PgheroUnit;
+
+/* the database the worker is connected to, from bgw_extra */
+static char collector_database[NAMEDATALEN];
+
+/* an interval changed on reload: the schedule is to be written */
+static bool schedule_changed = false;
+
 /* the state last logged, and the intervals logged with "capturing" */
 static PgheroCollectorState logged_state = PGHERO_COLLECTOR_STARTING;
 static int	logged_capture_interval = 0;
@@ -129,32 +160,6 @@ static int	logged_space_interval = 0;
 static MemoryContext loop_context = NULL;
 
 PGDLLEXPORT void pghero_collector_main(Datum main_arg) pg_attribute_noreturn();
-
-/*
- * pghero_register_collector
- *		Register the collector; called by _PG_init while the library is
- *		being preloaded.
- */
-void
-pghero_register_collector(void)
-{
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
-		BGWORKER_BACKEND_DATABASE_CONNECTION;
-	/* on a hot standby too: it idles there and captures after promotion */
-	worker.bgw_start_time = BgWorkerStart_ConsistentState;
-	worker.bgw_restart_time = 10;
-	strlcpy(worker.bgw_name, "pghero collector", BGW_MAXLEN);
-	strlcpy(worker.bgw_type, "pghero collector", BGW_MAXLEN);
-	strlcpy(worker.bgw_library_name, "pghero", BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "pghero_collector_main", BGW_MAXLEN);
-	worker.bgw_main_arg = (Datum) 0;
-	worker.bgw_notify_pid = 0;
-
-	RegisterBackgroundWorker(&worker);
-}
 
 /* Statement timeout of one call of a source, in milliseconds. */
 static int
@@ -200,21 +205,59 @@ advance_source(PgheroSource *source, TimestampTz now)
 /*
  * Take new intervals after a reload: a source whose interval changed is
  * next due at its last slot plus the new interval (at once if that is past,
- * so a shorter interval takes effect at once).
+ * so a shorter interval takes effect at once).  Returns whether an interval
+ * changed.
  */
-static void
+static bool
 reschedule_sources(void)
 {
+	bool		changed = false;
+
 	for (int i = 0; i < PGHERO_NUM_SOURCES; i++)
 	{
 		PgheroSource *source = &pghero_sources[i];
 
 		if (source->interval == *source->interval_guc)
 			continue;
+		changed = true;
 		source->interval = *source->interval_guc;
 		if (source->has_run)
 			source->next_run = source->last_slot +
 				(int64) source->interval * USECS_PER_SEC;
+	}
+	return changed;
+}
+
+/*
+ * Write the next run of every source to pghero.collector_sources, inside
+ * the transaction of a unit.  A session holding one of the rows locked
+ * (say, in a transaction that called pghero.capture()) makes this fail
+ * after a second rather than stall the worker; each source then writes its
+ * own next run when it runs.
+ */
+static void
+store_schedule(void)
+{
+	int			ret;
+
+	ret = SPI_execute(pghero_lock_timeout_sql, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "pghero collector: could not set lock_timeout: %s",
+			 SPI_result_code_string(ret));
+
+	for (int i = 0; i < PGHERO_NUM_SOURCES; i++)
+	{
+		PgheroSource *source = &pghero_sources[i];
+		Oid			argtypes[2] = {TEXTOID, TIMESTAMPTZOID};
+		Datum		values[2];
+
+		values[0] = CStringGetTextDatum(source->name);
+		values[1] = TimestampTzGetDatum(source->next_run);
+		ret = SPI_execute_with_args(pghero_schedule_sql, 2, argtypes, values,
+									NULL, false, 0);
+		if (ret != SPI_OK_UPDATE)
+			elog(ERROR, "pghero collector: could not store the next run of source \"%s\": %s",
+				 source->name, SPI_result_code_string(ret));
 	}
 }
 
@@ -280,20 +323,20 @@ log_state(PgheroCollectorState state, const char *extversion)
 			ereport(LOG,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("pghero collector: idle: extension pghero 1.1 or later is not installed in database \"%s\"",
-							pghero_database),
+							collector_database),
 					 extversion ?
 					 errdetail("Version %s of the extension is installed; it has no collector.",
 							   extversion) : 0,
 					 extversion ?
 					 errhint("Run ALTER EXTENSION pghero UPDATE in database \"%s\".",
-							 pghero_database) :
+							 collector_database) :
 					 errhint("Run CREATE EXTENSION pghero in database \"%s\", or set pghero.database to the database where it is installed.",
-							 pghero_database)));
+							 collector_database)));
 			break;
 		case PGHERO_COLLECTOR_READY:
 			ereport(LOG,
 					(errmsg("pghero collector: capturing every %d s in database \"%s\"",
-							pghero_capture_interval, pghero_database),
+							pghero_capture_interval, collector_database),
 					 errdetail("Space is captured every %d s.",
 							   pghero_space_interval)));
 			logged_capture_interval = pghero_capture_interval;
@@ -307,8 +350,10 @@ log_state(PgheroCollectorState state, const char *extversion)
 
 /*
  * Run one unit of work in its own transaction: check that the collector
- * exists in the home database and, if it does and source is not NULL, run
- * that source for its slot, passing next_run as the time of its next run.
+ * exists in the home database and, if it does, do the unit's work: run
+ * source for its slot, passing next_run as the time of its next run
+ * (PGHERO_UNIT_RUN_SOURCE), or write the schedule
+ * (PGHERO_UNIT_STORE_SCHEDULE).
  *
  * Returns whether the collector exists; *extversion is set to the version
  * of extension pghero (NULL if absent), allocated in the loop context.  An
@@ -317,16 +362,19 @@ log_state(PgheroCollectorState state, const char *extversion)
  * of them checks again).
  */
 static bool
-run_unit(PgheroSource *source, TimestampTz next_run, char **extversion)
+run_unit(PgheroUnit unit, PgheroSource *source, TimestampTz next_run,
+		 char **extversion)
 {
 	volatile bool installed = true;
 	char	   *activity;
 
 	*extversion = NULL;
-	if (source != NULL)
+	if (unit == PGHERO_UNIT_RUN_SOURCE)
 		activity = psprintf("SELECT pghero._run_source(%s, %s)",
 							quote_literal_cstr(source->name),
 							quote_literal_cstr(timestamptz_to_str(next_run)));
+	else if (unit == PGHERO_UNIT_STORE_SCHEDULE)
+		activity = pstrdup(pghero_schedule_sql);
 	else
 		activity = pstrdup(pghero_check_sql);
 
@@ -359,7 +407,12 @@ run_unit(PgheroSource *source, TimestampTz next_run, char **extversion)
 		if (version != NULL)
 			*extversion = MemoryContextStrdup(loop_context, version);
 
-		if (installed && source != NULL)
+		if (installed && unit == PGHERO_UNIT_STORE_SCHEDULE)
+		{
+			set_ps_display("storing the schedule");
+			store_schedule();
+		}
+		else if (installed && unit == PGHERO_UNIT_RUN_SOURCE)
 		{
 			Oid			argtypes[2] = {TEXTOID, TIMESTAMPTZOID};
 			Datum		values[2];
@@ -421,7 +474,8 @@ run_due_sources(char **extversion)
 			continue;
 
 		advance_source(source, now);
-		if (!run_unit(source, source->next_run, extversion))
+		if (!run_unit(PGHERO_UNIT_RUN_SOURCE, source, source->next_run,
+					  extversion))
 			return false;
 	}
 	set_ps_display(state_display(PGHERO_COLLECTOR_READY));
@@ -441,7 +495,10 @@ pghero_collector_main(Datum main_arg pg_attribute_unused())
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	BackgroundWorkerInitializeConnection(pghero_database, NULL, 0);
+	/* the launcher names the database, which exists (or did a moment ago) */
+	strlcpy(collector_database, MyBgworkerEntry->bgw_extra, NAMEDATALEN);
+	BackgroundWorkerInitializeConnection(collector_database, NULL, 0);
+	pghero_announce_collector();
 
 	SetConfigOption("application_name", "pghero collector",
 					PGC_USERSET, PGC_S_SESSION);
@@ -477,7 +534,7 @@ pghero_collector_main(Datum main_arg pg_attribute_unused())
 		else if (RecoveryInProgress())
 			state = PGHERO_COLLECTOR_RECOVERY;
 		else if (previous != PGHERO_COLLECTOR_READY &&
-				 !run_unit(NULL, 0, &extversion))
+				 !run_unit(PGHERO_UNIT_CHECK, NULL, 0, &extversion))
 			state = PGHERO_COLLECTOR_NOT_INSTALLED;
 		else
 			state = PGHERO_COLLECTOR_READY;
@@ -489,7 +546,15 @@ pghero_collector_main(Datum main_arg pg_attribute_unused())
 			log_state(state, NULL);
 			if (!run_due_sources(&extversion))
 				state = PGHERO_COLLECTOR_NOT_INSTALLED;
+			else if (schedule_changed)
+			{
+				(void) run_unit(PGHERO_UNIT_STORE_SCHEDULE, NULL, 0,
+								&extversion);
+				set_ps_display(state_display(state));
+			}
 		}
+		/* on becoming ready, every source runs and writes its next run */
+		schedule_changed = false;
 		log_state(state, extversion);
 
 		if (state == PGHERO_COLLECTOR_READY)
@@ -511,7 +576,8 @@ pghero_collector_main(Datum main_arg pg_attribute_unused())
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
-			reschedule_sources();
+			if (reschedule_sources())
+				schedule_changed = true;
 		}
 	}
 }

@@ -46,6 +46,19 @@ typedef RelFileNode PgheroRelFile;
 	RelationMapOidToFilenode((relid), (shared))
 #endif
 
+/*
+ * Shared memory is requested in shmem_request_hook from 15 on, and directly
+ * in _PG_init before.  PGHERO_REQUEST_SHMEM(prev, fn) installs fn as that
+ * hook, saving the previous one in prev, or calls fn at once.
+ */
+#if PG_VERSION_NUM >= 150000
+#define PGHERO_REQUEST_SHMEM(prev, fn) \
+	((prev) = shmem_request_hook, shmem_request_hook = (fn))
+#else
+typedef void (*shmem_request_hook_type) (void);
+#define PGHERO_REQUEST_SHMEM(prev, fn) ((prev) = NULL, (fn) ())
+#endif
+
 #if PG_VERSION_NUM >= 170000
 #define PGHERO_INVALID_BACKEND INVALID_PROC_NUMBER
 #define PgheroTempNamespaceBackend(nsp) GetTempNamespaceProcNumber(nsp)

@@ -7,13 +7,14 @@
  * it is not preloaded, the first time a backend calls one of its C
  * functions.  _PG_init defines the pghero.* GUCs either way, and every live
  * view of the extension works either way.  Only while the library is being
- * preloaded does it also register the collector background worker
+ * preloaded does it also request its small shared state and register the
+ * launcher background worker (src/launcher.c), which starts the collector
  * (src/collector.c); the history then fills itself.
  *
- * The collector's GUCs (pghero.enabled, the intervals and retentions) are
- * reloadable, except pghero.database, the database the worker connects to
- * at start.  The capture functions in SQL read the retentions with
- * current_setting().
+ * The collector's GUCs (pghero.enabled, pghero.database, the intervals and
+ * retentions) are all reloadable: on a change of pghero.database the
+ * launcher moves the collector to the new database.  The capture functions
+ * in SQL read the retentions with current_setting().
  *
  * The thresholds are ordinary user-settable GUCs, so a session may look at
  * the dashboard with its own thresholds (SET pghero.slow_query_ms = 50).
@@ -31,7 +32,8 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
 #include "utils/guc.h"
 
 #include "compat.h"
@@ -59,9 +61,34 @@ int			pghero_space_interval = 3600;
 int			pghero_raw_retention = 2 * SECS_PER_DAY;
 int			pghero_history_retention = 30 * SECS_PER_DAY;
 
+/* hooks saved at load */
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
 void		_PG_init(void);
 
 PG_FUNCTION_INFO_V1(pghero_config);
+
+/*
+ * Request the shared state of the launcher (shmem_request_hook, or called
+ * from _PG_init where that hook does not exist).
+ */
+static void
+pghero_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(pghero_shmem_size());
+}
+
+/* Create or attach to the shared state (shmem_startup_hook). */
+static void
+pghero_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	pghero_shmem_init();
+}
 
 /*
  * Module load callback
@@ -172,18 +199,12 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
-	/*
-	 * A PGC_POSTMASTER variable may only be defined while preloading; loaded
-	 * later, where no collector runs, it is only settable in the
-	 * configuration files.
-	 */
 	DefineCustomStringVariable("pghero.database",
 							   "Database the collector connects to, where extension pghero keeps its history.",
-							   NULL,
+							   "On a change, the collector moves to the new database.",
 							   &pghero_database,
 							   "postgres",
-							   process_shared_preload_libraries_in_progress ?
-							   PGC_POSTMASTER : PGC_SIGHUP,
+							   PGC_SIGHUP,
 							   0,
 							   NULL, NULL, NULL);
 
@@ -225,7 +246,12 @@ _PG_init(void)
 
 	/* the collector runs only when the library is preloaded */
 	if (process_shared_preload_libraries_in_progress)
-		pghero_register_collector();
+	{
+		PGHERO_REQUEST_SHMEM(prev_shmem_request_hook, pghero_shmem_request);
+		prev_shmem_startup_hook = shmem_startup_hook;
+		shmem_startup_hook = pghero_shmem_startup;
+		pghero_register_launcher();
+	}
 
 	MarkGUCPrefixReserved("pghero");
 }

@@ -31,7 +31,10 @@ extern int	pghero_space_interval;
 extern int	pghero_raw_retention;
 extern int	pghero_history_retention;
 
-/* the collector background worker (src/collector.c) */
-extern void pghero_register_collector(void);
+/* the launcher, its shared state, and the collector (src/launcher.c) */
+extern Size pghero_shmem_size(void);
+extern void pghero_shmem_init(void);
+extern void pghero_register_launcher(void);
+extern void pghero_announce_collector(void);
 
 #endif							/* PGHERO_H */

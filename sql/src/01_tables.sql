@@ -93,7 +93,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.rollup_progress', '');
 --------------------------------------------------------------------------
 -- History tables
 --
--- Each is partitioned by generation, then by day (see _ensure_partition).
+-- Each is partitioned by generation, then by day (see _ensure_partition,
+-- which also gives each daily partition its index: none is defined on the
+-- partitioned tables, whose indexes pg_restore would otherwise create twice
+-- on a restored partition, once when it is attached and once from the
+-- dump).
 -- The columns after "lossy" came in 1.2; they stand in the order in which
 -- the 1.1 -> 1.2 upgrade adds them, so that an upgraded table is the same
 -- as a fresh one.
@@ -159,10 +163,6 @@ CREATE TABLE @extschema@.statement_history (
 	custom_plan_calls bigint
 ) PARTITION BY LIST (generation);
 
--- rows arrive in captured_at order: a BRIN index finds a time range for
--- almost no space and no write cost (a btree would double the WAL of a
--- capture; lookups by queryid go to the hourly rollup, which has one)
-CREATE INDEX ON @extschema@.statement_history USING brin (captured_at);
 
 -- the hourly rollup: the sums of the raw rows of each hour
 CREATE TABLE @extschema@.statement_rollup (
@@ -216,8 +216,6 @@ CREATE TABLE @extschema@.statement_rollup (
 	generic_plan_calls bigint,
 	custom_plan_calls bigint
 ) PARTITION BY LIST (generation);
-
-CREATE INDEX ON @extschema@.statement_rollup (queryid, bucket);
 
 -- the text of every statement seen, once per generation, database and
 -- query identifier, with any password in it replaced (_redact_query)
@@ -353,8 +351,6 @@ CREATE TABLE @extschema@.space_history (
 	size_bytes bigint NOT NULL,
 	generation integer NOT NULL
 ) PARTITION BY LIST (generation);
-
-CREATE INDEX ON @extschema@.space_history (relid, captured_at);
 
 --------------------------------------------------------------------------
 -- Baselines: the cumulative values last read.  UNLOGGED, so that updating

@@ -95,6 +95,7 @@ DECLARE
 	gen_part text := pg_catalog.format('%s_g%s', parent, gen);
 	part text := pg_catalog.format('%s_p%s', gen_part, pg_catalog.to_char(day, 'YYYYMMDD'));
 	time_column text := CASE WHEN parent ~ '_rollup$' THEN 'bucket' ELSE 'captured_at' END;
+	index_def text;
 BEGIN
 	IF pg_catalog.to_regclass(pg_catalog.format('@extschema@.%I', gen_part)) IS NULL THEN
 		EXECUTE pg_catalog.format(
@@ -107,6 +108,18 @@ BEGIN
 			'CREATE TABLE @extschema@.%I PARTITION OF @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
 			part, gen_part, day::timestamptz, (day + 1)::timestamptz);
 		EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.%I TO pghero_reader', part);
+		-- rows arrive in time order: a BRIN index finds a time range for
+		-- almost no space and no write cost (a btree would double the WAL
+		-- of a capture; lookups by queryid go to the hourly rollup, which
+		-- has one)
+		index_def := CASE parent
+			WHEN 'statement_history' THEN 'USING brin (captured_at)'
+			WHEN 'statement_rollup' THEN '(queryid, bucket)'
+			WHEN 'space_history' THEN '(relid, captured_at)'
+		END;
+		IF index_def IS NOT NULL THEN
+			EXECUTE pg_catalog.format('CREATE INDEX ON @extschema@.%I %s', part, index_def);
+		END IF;
 	END IF;
 	RETURN part;
 END
@@ -849,6 +862,16 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.capture(text[]) IS
 'Run every capture source now (or the ones named), as the collector would, and return what each wrote; for tests and on-demand captures';
+
+-- Start the collector at once if it does not run (src/launcher.c)
+CREATE FUNCTION @extschema@.start_collector()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'pghero_start_collector'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.start_collector() IS
+'Start the collector now if it does not run (after pg_terminate_backend, instead of waiting for its restart); true when it was started, false when it was running; needs pghero in shared_preload_libraries';
 
 --------------------------------------------------------------------------
 -- What the collector is doing

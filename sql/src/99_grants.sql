@@ -83,4 +83,7 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.relation_space_history(regclass, timestamptz, timestamptz)
 TO pghero_reader;
 
-GRANT EXECUTE ON FUNCTION @extschema@.capture(text[]) TO pghero_admin;
+GRANT EXECUTE ON FUNCTION
+	@extschema@.capture(text[]),
+	@extschema@.start_collector()
+TO pghero_admin;

@@ -126,13 +126,13 @@ BEGIN
 		|| ', ADD COLUMN stats_since timestamptz';
 
 	FOR t IN SELECT * FROM (VALUES
-		('statement_history', 'captured_at', 'USING brin (captured_at)'),
-		('statement_rollup', 'bucket', '(queryid, bucket)'),
-		('database_history', 'captured_at', NULL),
-		('database_rollup', 'bucket', NULL),
-		('instance_history', 'captured_at', NULL),
-		('instance_rollup', 'bucket', NULL),
-		('space_history', 'captured_at', '(relid, captured_at)')) v(tab, time_column, index_def)
+		('statement_history', 'captured_at'),
+		('statement_rollup', 'bucket'),
+		('database_history', 'captured_at'),
+		('database_rollup', 'bucket'),
+		('instance_history', 'captured_at'),
+		('instance_rollup', 'bucket'),
+		('space_history', 'captured_at')) v(tab, time_column)
 	LOOP
 		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I RENAME TO %I', t.tab, t.tab || '_v11');
 		EXECUTE pg_catalog.format(
@@ -177,10 +177,10 @@ BEGIN
 			EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ATTACH PARTITION %s %s',
 				t.tab || '_g' || gen, p.part, p.bound);
 		END LOOP;
+		-- the partitions keep their indexes (detached from the partitioned
+		-- index, which goes with the old table): 1.2 indexes each partition
+		-- and no partitioned table
 		EXECUTE pg_catalog.format('DROP TABLE @extschema@.%I', t.tab || '_v11');
-		IF t.index_def IS NOT NULL THEN
-			EXECUTE pg_catalog.format('CREATE INDEX ON @extschema@.%I %s', t.tab, t.index_def);
-		END IF;
 	END LOOP;
 END
 $$;

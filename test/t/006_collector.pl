@@ -16,8 +16,8 @@
 #     new CREATE EXTENSION it resumes;
 #   - pghero.enabled = off on reload: one "disabled" line, no more runs;
 #     back on: it resumes;
-#   - SIGTERM of the worker: the postmaster starts it again within
-#     bgw_restart_time (10 s) and a few seconds, and it resumes; SIGKILL:
+#   - SIGTERM of the worker: the launcher starts it again after its
+#     restart delay (10 s) and a few seconds, and it resumes; SIGKILL:
 #     the server restarts, and the worker with it, and it resumes;
 #   - on a streaming standby the worker runs, logs the recovery line once
 #     and runs no transaction; once promoted it captures within two
@@ -236,7 +236,7 @@ $node->wait_for_log($capturing_re, $offset);
 wait_for_every_source($node, "'$now'", 'enabled again');
 
 #
-# SIGTERM: the postmaster starts the worker again
+# SIGTERM: the launcher starts the worker again
 #
 $offset = -s $node->logfile;
 $now = $node->safe_psql('postgres', 'SELECT now()');
@@ -246,7 +246,7 @@ ok( $node->poll_query_until(
 		'postgres', "SELECT count(*) = 1 FROM ($worker_sql) w WHERE pid <> $pid"),
 	'SIGTERM: the worker comes back');
 my $restart_s = time - $t_term;
-ok($restart_s < 15, "SIGTERM: back after ${restart_s}s (bgw_restart_time 10s)");
+ok($restart_s < 15, "SIGTERM: back after ${restart_s}s (restart delay 10s)");
 like(
 	slurp_file($node->logfile, $offset),
 	qr/background worker "pghero collector" \(PID $pid\) exited with exit code 1/,

@@ -433,7 +433,7 @@ SKIP:
 			$node, qq{
 			SELECT count(*) = 1 FROM pg_stat_activity
 			WHERE backend_type = 'pghero collector' AND pid <> $pid}, 30),
-		'SIGTERM: the postmaster starts the worker again');
+		'SIGTERM: the launcher starts the worker again');
 	run_marker($node, 'regress_marker_term', 3);
 	$runs = $node->safe_psql('postgres',
 		"SELECT runs FROM pghero.collector_sources WHERE source = 'statements'");

@@ -69,13 +69,8 @@ sub capture_ok
 		"$what: every source captures");
 }
 
-capture_ok($src, $db, 'source, first capture');
-$src->safe_psql($db, "SELECT count(*) FROM regress_marker_dump;\n" x 4);
-capture_ok($src, $db, 'source, after 4 calls');
-$src->safe_psql($db, "SELECT count(*) FROM regress_marker_dump;\n" x 6);
-capture_ok($src, $db, 'source, after 6 more calls');
-
-# hourly rows: raw rows of an hour long past, rolled up by retention
+# hourly rows: raw rows of an hour long past, rolled up by the first
+# retention run
 $src->safe_psql(
 	$db, q{
 SELECT pghero._ensure_partition('statement_history', now() - interval '5 hours');
@@ -89,7 +84,11 @@ SET ROLE regress_pghero_dump_admin;
 SELECT pghero.reset_query_stats(0, 0, 4242);
 RESET ROLE;
 });
-capture_ok($src, $db, 'source, retention rolls up');
+capture_ok($src, $db, 'source, first capture');
+$src->safe_psql($db, "SELECT count(*) FROM regress_marker_dump;\n" x 4);
+capture_ok($src, $db, 'source, after 4 calls');
+$src->safe_psql($db, "SELECT count(*) FROM regress_marker_dump;\n" x 6);
+capture_ok($src, $db, 'source, after 6 more calls');
 
 my @tables = qw(statement_history statement_rollup query_texts statement_captures
   object_names rollup_progress database_history database_rollup instance_history
@@ -147,46 +146,64 @@ pghero.capture_interval = '1s'
 $dst->start;
 $dst->safe_psql('postgres', "CREATE DATABASE $db");
 $dst->safe_psql('postgres', 'CREATE DATABASE regress_pghero_plain');
-foreach my $d ($db, 'regress_pghero_plain')
-{
-	$dst->safe_psql(
-		$d, q{
-CREATE EXTENSION pg_stat_statements;
-CREATE EXTENSION pghero;
-});
-}
 
-# the collector of the restore target captures before and during the restore
+# The restore runs in two steps, so that the collector surely captures in
+# the middle of it: first the extensions (the restore's CREATE EXTENSION
+# makes the database the collector's, which then captures and creates
+# partitions of its own), then, once the collector has captured, all the
+# rest: the restored partitions must not collide with the collector's.
+my $dumpfile = "$dumpdir/app.dump";
+my ($stdout, $stderr);
+IPC::Run::run([ 'pg_restore', '-l', $dumpfile ], '>', \$stdout, '2>', \$stderr)
+  or die "pg_restore -l: $stderr";
+my @toc = grep { !/^;/ && /\S/ } split /\n/, $stdout;
+my @first = grep { / (SCHEMA|EXTENSION|COMMENT) - (pghero|pg_stat_statements|EXTENSION pghero|EXTENSION pg_stat_statements|SCHEMA pghero)\b/ } @toc;
+my %first = map { $_ => 1 } @first;
+my @rest = grep { !$first{$_} } @toc;
+ok(scalar(grep { /EXTENSION - pghero/ } @first) == 1, 'control: the first step creates extension pghero');
+append_to_file("$dumpdir/first.list", join("\n", @first) . "\n");
+append_to_file("$dumpdir/rest.list", join("\n", @rest) . "\n");
+
+my $ok = IPC::Run::run(
+	[ 'pg_restore', '--exit-on-error', '-L', "$dumpdir/first.list", '-d', $dst->connstr($db), $dumpfile ],
+	'>', \$stdout, '2>', \$stderr);
+ok($ok, 'pg_restore, first step: the extensions') or diag($stderr);
 ok( $dst->poll_query_until(
 		$db, q{SELECT runs >= 2 FROM pghero.collector_sources WHERE source = 'retention'}),
-	'target: the collector captures in the database before the restore');
+	'target: the collector captures in the database in the middle of the restore');
 my $dst_gen = $dst->safe_psql($db, 'SELECT pghero._generation()');
 isnt($dst_gen, $src_gen, 'target: the installation has a generation of its own');
 isnt(
 	$dst->safe_psql(
 		$db, q{SELECT count(*) FROM pg_class WHERE relname ~ '^statement_history_g[0-9]+_p'}),
 	'0',
-	'control: the target has partitions of its own before the restore');
-
-my ($stdout, $stderr);
-my $ok = IPC::Run::run(
-	[
-		'pg_restore', '--exit-on-error', '-d', $dst->connstr($db), "$dumpdir/app.dump"
-	],
+	'control: the collector made partitions of its own before the rest of the restore');
+$ok = IPC::Run::run(
+	[ 'pg_restore', '--exit-on-error', '-L', "$dumpdir/rest.list", '-d', $dst->connstr($db), $dumpfile ],
 	'>', \$stdout, '2>', \$stderr);
-ok($ok, 'pg_restore of the custom-format dump succeeds with the collector running')
-  or diag($stderr);
+ok($ok, 'pg_restore, second step: the rest, with the collector running') or diag($stderr);
 is($stderr, '', 'pg_restore prints no error or warning');
 
-# capture() in the plain target first, so that it has partitions too
-capture_ok($dst, 'regress_pghero_plain', 'plain target, before the restore');
-$ok = IPC::Run::run(
-	[
-		'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d',
-		$dst->connstr('regress_pghero_plain'), '-f', "$dumpdir/app.sql"
-	],
-	'>', \$stdout, '2>', \$stderr);
-ok($ok, 'psql restores the plain-format dump without an error') or diag($stderr);
+# The plain format, restored by psql in the same two steps, with a capture
+# in between (the collector runs in the other database)
+my $plain = slurp_file("$dumpdir/app.sql");
+my $cut = index($plain, "CREATE EXTENSION IF NOT EXISTS pghero ");
+ok($cut > 0, 'control: the plain dump creates extension pghero');
+my $eol = index($plain, "\n", $cut) + 1;
+append_to_file("$dumpdir/plain1.sql", substr($plain, 0, $eol));
+append_to_file("$dumpdir/plain2.sql", substr($plain, $eol));
+foreach my $part ('plain1', 'plain2')
+{
+	$ok = IPC::Run::run(
+		[
+			'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d',
+			$dst->connstr('regress_pghero_plain'), '-f', "$dumpdir/$part.sql"
+		],
+		'>', \$stdout, '2>', \$stderr);
+	ok($ok, "psql restores the plain-format dump ($part) without an error") or diag($stderr);
+	unlike($stderr, qr/ERROR|WARNING/, "psql ($part) prints no error or warning");
+	capture_ok($dst, 'regress_pghero_plain', "plain target, after $part") if $part eq 'plain1';
+}
 
 foreach my $d ($db, 'regress_pghero_plain')
 {

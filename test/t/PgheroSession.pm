@@ -76,8 +76,10 @@ sub query
 	$self->{out} = '';
 	$self->{err} = '';
 	$self->{in} .= "$sql\n;\n\\echo '$banner'\n\\warn '$banner'\n";
-	$self->wait_for('out', qr/^$banner$/m)
-	  && $self->wait_for('err', qr/^$banner$/m)
+	# the whole banner line, newline included: a banner read without its
+	# newline would leave that newline to the next query's output
+	$self->wait_for('out', qr/^$banner\n/m)
+	  && $self->wait_for('err', qr/^$banner\n/m)
 	  or die "background query did not finish: $sql";
 	(my $out = $self->{out}) =~ s/^$banner\n//m;
 	(my $err = $self->{err}) =~ s/^$banner\n//m;
