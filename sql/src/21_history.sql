@@ -26,8 +26,9 @@ BEGIN
 				  HINT = 'Leave them out for the default window, or pass ''-infinity'' and ''infinity'' for all history.';
 	END IF;
 	IF start_at > end_at THEN
-		RAISE EXCEPTION 'the window starts (%) after it ends (%)', start_at, end_at
+		RAISE EXCEPTION 'the window starts after it ends'
 			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('start_at is %s, end_at is %s.', start_at, end_at),
 				  HINT = 'Pass start_at before end_at: the window is [start_at, end_at).';
 	END IF;
 END

@@ -166,3 +166,50 @@ SET ROLE regress_pghero_admin;
 SELECT count(*) AS sources FROM pghero.capture(ARRAY['instance']);
 RESET ROLE;
 DROP TABLE regress_collector_t;
+
+-- one list of statement counters: the rollup and the baseline have exactly
+-- the counters of statement_history, with the same types, in the same order
+WITH cols AS (
+	SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type
+	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	WHERE c.relnamespace = 'pghero'::regnamespace
+	  AND c.relname IN ('statement_history', 'statement_rollup', 'statement_baseline')
+	  AND a.attnum > 0 AND NOT a.attisdropped
+	  AND a.attname IN (SELECT name FROM pghero._statement_counters() WHERE NOT extreme))
+SELECT relname, count(*) AS counters,
+	   string_agg(attname || ' ' || type, ', ' ORDER BY attnum)
+	   = (SELECT string_agg(attname || ' ' || type, ', ' ORDER BY attnum) FROM cols
+		  WHERE relname = 'statement_history') AS same_as_history
+FROM cols GROUP BY relname ORDER BY relname COLLATE "C";
+-- the extremes (not cumulative) are in the history and the rollup, not in
+-- the baseline
+SELECT c.name, to_regclass('pghero.statement_rollup') IN (SELECT attrelid FROM pg_attribute WHERE attname = c.name) AS in_rollup,
+	   to_regclass('pghero.statement_baseline') IN (SELECT attrelid FROM pg_attribute WHERE attname = c.name) AS in_baseline
+FROM pghero._statement_counters() c WHERE c.extreme ORDER BY c.name COLLATE "C";
+
+-- windows and days are checked
+\set VERBOSITY terse
+SELECT * FROM pghero.query_stats(NULL, now());
+SELECT * FROM pghero.query_stats(now(), now() - interval '1 hour');
+SELECT * FROM pghero.database_activity(now(), now() - interval '1 hour');
+SELECT * FROM pghero.query_history(NULL);
+SELECT * FROM pghero.relation_space_history(NULL);
+SELECT * FROM pghero.space_growth(2147483647);
+SELECT * FROM pghero.space_growth(-1);
+\set VERBOSITY default
+SELECT count(*) > 0 AS all_history FROM pghero.query_stats('-infinity', 'infinity');
+SELECT count(*) > 0 AS a_century FROM pghero.space_growth(36500);
+
+-- a window wholly in the past needs no pg_stat_statements; one that
+-- reaches now says clearly that it is missing
+BEGIN;
+DROP EXTENSION pg_stat_statements;
+SELECT count(*) > 0 AS past_window_read, bool_and(calls > 0) AS counted
+FROM pghero.query_stats(now() - interval '1 day', now() - interval '1 microsecond');
+SAVEPOINT s;
+\set VERBOSITY terse
+SELECT count(*) FROM pghero.query_stats();
+\set VERBOSITY default
+ROLLBACK TO s;
+SELECT count(*) > 0 AS past_history_read FROM pghero.query_history(4242, now() - interval '5 days', now() - interval '1 day');
+ROLLBACK;

@@ -27,6 +27,10 @@
 #  * A row-lock wait (UPDATE of a row another open transaction updated) is
 #    reported as waiting for that transaction (transactionid, ShareLock).
 #  * The views release the locks they take on user tables as they go.
+#  * The history readers (query_stats(), slow_queries(), query_history(),
+#    database_activity(), space_growth(), relation_space_history()) give a
+#    clear error at once, instead of waiting, while another session holds
+#    ACCESS EXCLUSIVE on the history tables.
 #
 # Background sessions are psql processes fed through a pipe (IPC::Run), as
 # PG15's Cluster.pm has no background_psql; every wait is bounded.
@@ -37,6 +41,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes qw(time);
 
 use FindBin;
 use lib $FindBin::RealBin;
@@ -399,6 +404,34 @@ $locker->query('COMMIT');
 ok( poll_until(qq{
 	SELECT state FROM pg_stat_activity WHERE pid = $alter_pid}, 'idle'),
 	'second UPDATE completes once the first commits');
+
+#--------------------------------------------------------------------------
+# History readers with a history table locked
+#--------------------------------------------------------------------------
+
+query('SELECT count(*) FROM pghero.capture()');
+query('SELECT count(*) FROM pghero.capture()');
+isnt(query('SELECT count(*) FROM pghero.query_stats()'), '0',
+	'control: query_stats() reads history when nothing is locked');
+$locker->query('BEGIN; LOCK TABLE pghero.statement_history IN ACCESS EXCLUSIVE MODE');
+my @readers = (
+	'pghero.query_stats()', 'pghero.slow_queries()',
+	'pghero.query_history(1)', 'pghero.database_activity()',
+	'pghero.space_growth(7)',
+	'pghero.relation_space_history(\'pghero.statement_history\')');
+$locker->query('LOCK TABLE pghero.database_history, pghero.space_history IN ACCESS EXCLUSIVE MODE');
+foreach my $reader (@readers)
+{
+	my $t0 = time;
+	my $r = query("SELECT count(*) FROM $reader");
+	my $elapsed = time - $t0;
+	like($r, qr/ERROR:.*pghero history is locked by another session/,
+		"$reader: a locked history table gives a clear error");
+	ok($elapsed < 5, "$reader: without waiting for the lock (${elapsed}s)");
+}
+$locker->query('COMMIT');
+isnt(query('SELECT count(*) FROM pghero.query_stats()'), '0',
+	'history readers read again once the lock is gone');
 
 #--------------------------------------------------------------------------
 # End the background sessions
