@@ -19,31 +19,6 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_id_seq', '');
 
 --------------------------------------------------------------------------
--- The installation and its generation
---
--- Every row of history and of the state that goes with it (texts,
--- captures, rollup progress, names) belongs to a generation: the
--- installation of pghero that wrote it.  pg_dump/pg_restore of a database
--- brings its history along under the generation that wrote it, while the
--- collector of the installation it is restored into goes on writing under
--- its own: their partitions never share a name or a range, so a restore and
--- a running collector cannot collide, and nothing is counted twice.
--- This table is not dumped: a restored database keeps its own generation.
---------------------------------------------------------------------------
-
-CREATE TABLE @extschema@.installation (
-	generation integer PRIMARY KEY CHECK (generation > 0),
-	installed_at timestamptz NOT NULL
-);
-
--- the generation is the installation time in seconds since 2020 (unique
--- enough across clusters, and later installations sort later)
-INSERT INTO @extschema@.installation
-VALUES (pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp())
-						 - 1577836800)::integer,
-		pg_catalog.clock_timestamp());
-
---------------------------------------------------------------------------
 -- Collector state
 --------------------------------------------------------------------------
 
@@ -77,7 +52,8 @@ VALUES
 	('database_activity', 2, 'pghero.capture_interval', '_capture_database_activity', 'database_history', 'database_rollup'),
 	('instance', 3, 'pghero.capture_interval', '_capture_instance', 'instance_history', 'instance_rollup'),
 	('space', 4, 'pghero.space_interval', '_capture_space', 'space_history', NULL),
-	('retention', 5, 'pghero.capture_interval', '_capture_retention', NULL, NULL);
+	('retention', 6, 'pghero.capture_interval', '_capture_retention', NULL, NULL),
+	('io', 5, 'pghero.capture_interval', '_capture_io', 'io_history', 'io_rollup');
 
 -- how far each generation's raw history has been rolled up into hourly
 -- rows, per history table
@@ -246,19 +222,6 @@ CREATE TABLE @extschema@.statement_captures (
 );
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.statement_captures', '');
-
--- the names of the databases and roles the history refers to, as they were
--- when first captured: the oids of another generation are another
--- cluster's, or may be reused
-CREATE TABLE @extschema@.object_names (
-	generation integer NOT NULL,
-	kind text NOT NULL CHECK (kind IN ('database', 'role')),
-	oid oid NOT NULL,
-	name name NOT NULL,
-	PRIMARY KEY (generation, kind, oid)
-);
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.object_names', '');
 
 CREATE TABLE @extschema@.database_history (
 	captured_at timestamptz NOT NULL,

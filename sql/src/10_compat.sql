@@ -40,3 +40,38 @@ $$;
 
 COMMENT ON FUNCTION @extschema@._checkpoint_counters() IS
 'Cumulative checkpoint and buffer-write counters of the server, whatever its version (internal)';
+
+-- I/O by backend type, object and context (pg_stat_io, PostgreSQL 16 and
+-- later; no row before): cumulative counters, in the order io_history
+-- stores them (reads, read_bytes, read_time, writes, write_bytes,
+-- write_time, writebacks, writeback_time, extends, extend_bytes,
+-- extend_time, hits, evictions, reuses, fsyncs, fsync_time).  PostgreSQL
+-- 18 counts bytes; 16 and 17 count operations of op_bytes bytes each.
+CREATE FUNCTION @extschema@._io_counters(OUT backend_type text, OUT object text, OUT context text,
+										 OUT counters numeric[], OUT stats_reset timestamptz)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v integer := pg_catalog.current_setting('server_version_num')::integer;
+BEGIN
+	IF v < 160000 THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE pg_catalog.format($q$
+		SELECT i.backend_type, i.object, i.context,
+			   ARRAY[i.reads, %1$s, i.read_time, i.writes, %2$s, i.write_time,
+					 i.writebacks, i.writeback_time, i.extends, %3$s, i.extend_time,
+					 i.hits, i.evictions, i.reuses, i.fsyncs, i.fsync_time]::numeric[],
+			   i.stats_reset
+		FROM pg_catalog.pg_stat_io i
+		$q$,
+		CASE WHEN v >= 180000 THEN 'i.read_bytes' ELSE 'i.reads * i.op_bytes' END,
+		CASE WHEN v >= 180000 THEN 'i.write_bytes' ELSE 'i.writes * i.op_bytes' END,
+		CASE WHEN v >= 180000 THEN 'i.extend_bytes' ELSE 'i.extends * i.op_bytes' END);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._io_counters() IS
+'Cumulative I/O counters of pg_stat_io by backend type, object and context, whatever the version (none before PostgreSQL 16) (internal)';

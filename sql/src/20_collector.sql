@@ -478,6 +478,95 @@ $$;
 COMMENT ON FUNCTION @extschema@._capture_instance() IS
 'Capture the instance source: WAL bytes, checkpoints, buffer writes and connections (internal)';
 
+-- I/O, from pg_stat_io by backend type, object and context (PostgreSQL 16
+-- and later; nothing to capture before)
+CREATE FUNCTION @extschema@._capture_io(OUT written bigint, OUT note text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	now_ts timestamptz := pg_catalog.now();
+	gen integer := @extschema@._generation();
+	prev record;
+BEGIN
+	IF pg_catalog.current_setting('server_version_num')::integer < 160000 THEN
+		written := 0;
+		note := 'pg_stat_io needs PostgreSQL 16 or later';
+		RETURN;
+	END IF;
+	SELECT b.* INTO prev FROM @extschema@.source_baseline b
+	WHERE b.source = 'io';
+	IF prev.source IS NOT NULL THEN
+		PERFORM @extschema@._ensure_partition('io_history', now_ts);
+	ELSE
+		note := 'first capture: baseline only';
+	END IF;
+
+	WITH cur AS MATERIALIZED (
+		SELECT i.backend_type, i.object, i.context, i.stats_reset,
+			   pg_catalog.array_replace(i.counters, NULL, 0::numeric) AS counters
+		FROM @extschema@._io_counters() i),
+	z AS MATERIALIZED (
+		SELECT c.*, b.counters AS base,
+			   b.backend_type IS NULL
+			   OR c.stats_reset IS DISTINCT FROM b.stats_reset
+			   OR EXISTS (SELECT FROM unnest(c.counters, b.counters) u(x, y)
+						  WHERE u.x < u.y) AS whole
+		FROM cur c
+			 LEFT JOIN @extschema@.io_baseline b
+				ON b.backend_type = c.backend_type AND b.object = c.object
+			   AND b.context = c.context
+		WHERE b.backend_type IS NULL
+		   OR c.counters IS DISTINCT FROM b.counters
+		   OR c.stats_reset IS DISTINCT FROM b.stats_reset),
+	hist AS (
+		INSERT INTO @extschema@.io_history
+			(captured_at, since, backend_type, object, context, reads, read_bytes, read_time,
+			 writes, write_bytes, write_time, writebacks, writeback_time, extends,
+			 extend_bytes, extend_time, hits, evictions, reuses, fsyncs, fsync_time,
+			 lossy, generation)
+		SELECT now_ts,
+			   CASE WHEN z.whole THEN NULL ELSE prev.captured_at END,
+			   z.backend_type, z.object, z.context,
+			   @extschema@._delta(z.counters[1], z.base[1], z.whole),
+			   @extschema@._delta(z.counters[2], z.base[2], z.whole),
+			   @extschema@._delta(z.counters[3], z.base[3], z.whole),
+			   @extschema@._delta(z.counters[4], z.base[4], z.whole),
+			   @extschema@._delta(z.counters[5], z.base[5], z.whole),
+			   @extschema@._delta(z.counters[6], z.base[6], z.whole),
+			   @extschema@._delta(z.counters[7], z.base[7], z.whole),
+			   @extschema@._delta(z.counters[8], z.base[8], z.whole),
+			   @extschema@._delta(z.counters[9], z.base[9], z.whole),
+			   @extschema@._delta(z.counters[10], z.base[10], z.whole),
+			   @extschema@._delta(z.counters[11], z.base[11], z.whole),
+			   @extschema@._delta(z.counters[12], z.base[12], z.whole),
+			   @extschema@._delta(z.counters[13], z.base[13], z.whole),
+			   @extschema@._delta(z.counters[14], z.base[14], z.whole),
+			   @extschema@._delta(z.counters[15], z.base[15], z.whole),
+			   @extschema@._delta(z.counters[16], z.base[16], z.whole),
+			   NULLIF(z.whole AND z.base IS NOT NULL, false),
+			   gen
+		FROM z
+		WHERE prev.source IS NOT NULL
+		RETURNING 1),
+	base AS (
+		INSERT INTO @extschema@.io_baseline
+		SELECT z.backend_type, z.object, z.context, z.stats_reset, z.counters FROM z
+		ON CONFLICT (backend_type, object, context) DO UPDATE
+			SET stats_reset = excluded.stats_reset, counters = excluded.counters
+		RETURNING 1)
+	SELECT (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM base)
+	INTO written;
+
+	INSERT INTO @extschema@.source_baseline (source, captured_at)
+	VALUES ('io', now_ts)
+	ON CONFLICT (source) DO UPDATE SET captured_at = excluded.captured_at;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._capture_io() IS
+'Capture the I/O source: the change of pg_stat_io''s counters by backend type, object and context (internal)';
+
 -- space: every database's size and every relation of this database, as
 -- relation_sizes measures them (never waiting for a lock); a row only for
 -- a size that changed; relations that could not be measured are skipped
@@ -606,7 +695,8 @@ BEGIN
 			   FILTER (WHERE k.key)
 	INTO cols, exprs, keys
 	FROM pg_catalog.pg_attribute a,
-		 LATERAL (SELECT a.attname::text IN ('dbid', 'userid', 'queryid', 'toplevel', 'datid', 'relid')
+		 LATERAL (SELECT a.attname::text IN ('dbid', 'userid', 'queryid', 'toplevel', 'datid', 'relid',
+											 'backend_type', 'object', 'context')
 				  AS key) k
 	WHERE a.attrelid = pg_catalog.format('@extschema@.%I', rollup_table)::pg_catalog.regclass
 	  AND a.attnum > 0 AND NOT a.attisdropped;

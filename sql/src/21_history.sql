@@ -364,6 +364,61 @@ $$;
 COMMENT ON FUNCTION @extschema@.database_activity(timestamptz, timestamptz) IS
 'Per database and raw sample or hourly bucket: transactions, rows read and written per second, cache hit rate, temporary bytes (default: the last 24 hours)';
 
+-- Per backend type, object and context, and raw sample or hourly bucket:
+-- I/O from pg_stat_io (PostgreSQL 16 and later)
+CREATE FUNCTION @extschema@.io_activity(
+	start_at timestamptz DEFAULT pg_catalog.now() - interval '24 hours',
+	end_at timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (captured_at timestamptz, tier text, seconds float8,
+			   backend_type text, object text, context text,
+			   reads bigint, read_bytes bigint, read_time_ms float8,
+			   writes bigint, write_bytes bigint, write_time_ms float8,
+			   writebacks bigint, extends bigint, extend_bytes bigint,
+			   hits bigint, evictions bigint, reuses bigint, fsyncs bigint,
+			   fsync_time_ms float8, lossy boolean, generation integer)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms'
+AS $$
+BEGIN
+	PERFORM @extschema@._check_window(start_at, end_at);
+	RETURN QUERY
+	WITH x AS (
+		SELECT r.bucket AS at, t.tier, r.seconds, r.backend_type, r.object, r.context,
+			   r.reads, r.read_bytes, r.read_time, r.writes, r.write_bytes, r.write_time,
+			   r.writebacks, r.extends, r.extend_bytes, r.hits, r.evictions, r.reuses,
+			   r.fsyncs, r.fsync_time, r.lossy, t.generation
+		FROM @extschema@._tier_ranges('io_history', start_at, end_at) t
+			 JOIN @extschema@.io_rollup r
+				ON t.tier = 'hourly' AND r.generation = t.generation
+			   AND r.bucket >= t.lo AND r.bucket < t.hi
+		UNION ALL
+		SELECT h.captured_at, t.tier, pg_catalog.date_part('epoch', h.captured_at - h.since),
+			   h.backend_type, h.object, h.context,
+			   h.reads, h.read_bytes, h.read_time, h.writes, h.write_bytes, h.write_time,
+			   h.writebacks, h.extends, h.extend_bytes, h.hits, h.evictions, h.reuses,
+			   h.fsyncs, h.fsync_time, h.lossy, t.generation
+		FROM @extschema@._tier_ranges('io_history', start_at, end_at) t
+			 JOIN @extschema@.io_history h
+				ON t.tier = 'raw' AND h.generation = t.generation
+			   AND h.captured_at >= t.lo AND h.captured_at < t.hi)
+	SELECT x.at, x.tier, x.seconds, x.backend_type, x.object, x.context,
+		   coalesce(x.reads, 0), coalesce(x.read_bytes, 0), coalesce(x.read_time, 0),
+		   coalesce(x.writes, 0), coalesce(x.write_bytes, 0), coalesce(x.write_time, 0),
+		   coalesce(x.writebacks, 0), coalesce(x.extends, 0), coalesce(x.extend_bytes, 0),
+		   coalesce(x.hits, 0), coalesce(x.evictions, 0), coalesce(x.reuses, 0),
+		   coalesce(x.fsyncs, 0), coalesce(x.fsync_time, 0),
+		   coalesce(x.lossy, false), x.generation
+	FROM x
+	ORDER BY x.at, x.backend_type, x.object, x.context, x.generation;
+EXCEPTION WHEN lock_not_available THEN
+	PERFORM @extschema@._history_locked(SQLERRM);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.io_activity(timestamptz, timestamptz) IS
+'Per backend type, object and context, and raw sample or hourly bucket: reads, writes, extends, hits, evictions and fsyncs from pg_stat_io, with bytes and times (PostgreSQL 16 and later; default: the last 24 hours)';
+
 -- Growth of every relation of this database over the last days: its size
 -- now against its size at the start of the window (or when first seen).
 -- Relations are this cluster's: only this generation's history is read.

@@ -57,6 +57,23 @@ BEGIN
 			('installed_at', 'When this installation of pghero was created (or updated to 1.2)'),
 			('lossy_reason', 'Why the numbers are a lower bound, when lossy: what the collector noted (reset, evictions, crash)'),
 			('position', 'Order in which the collector runs the source'),
+			('object', 'Target object of the I/O: relation or temp relation'),
+			('reads', 'Read operations'),
+			('read_bytes', 'Bytes read'),
+			('read_time', 'Time reading, in milliseconds (track_io_timing)'),
+			('writes', 'Write operations'),
+			('write_bytes', 'Bytes written'),
+			('write_time', 'Time writing, in milliseconds (track_io_timing)'),
+			('writebacks', 'Writeback requests to the kernel'),
+			('writeback_time', 'Time in writeback requests, in milliseconds (track_io_timing)'),
+			('extends', 'Relation extend operations'),
+			('extend_bytes', 'Bytes added by extends'),
+			('extend_time', 'Time extending, in milliseconds (track_io_timing)'),
+			('hits', 'Buffer hits'),
+			('evictions', 'Buffers evicted to make room'),
+			('reuses', 'Ring buffers reused (bulk reads, bulk writes, vacuum)'),
+			('fsyncs', 'fsync calls'),
+			('fsync_time', 'Time in fsync, in milliseconds (track_io_timing)'),
 			('interval_setting', 'Setting that gives how often the source runs'),
 			('run_function', 'pghero function that captures the source (internal)'),
 			('raw_table', 'History table the source writes, NULL for none'),
@@ -314,6 +331,8 @@ BEGIN
 			('xid_age', 'Age of the oldest unfrozen transaction ID (table and its TOAST table)'),
 			('xmin_age', 'Age of the oldest transaction the slot keeps rows for')),
 		per_object(rel, col, txt) AS (VALUES
+			('io_history', 'backend_type', 'Type of backend (client backend, checkpointer, autovacuum worker, ...)'),
+			('io_history', 'context', 'Context of the I/O: normal, vacuum, bulkread or bulkwrite'),
 			('object_names', 'kind', 'database or role'),
 			('object_names', 'oid', 'OID of the database or role in the cluster that wrote the history'),
 			('object_names', 'name', 'Its name when first captured'),
@@ -365,9 +384,11 @@ BEGIN
 			('long_running_queries', 'running_queries'),
 			('slow_queries', 'query_stats'),
 			('missing_indexes', 'index_usage'),
-			('sequence_danger', 'sequences'))
+			('sequence_danger', 'sequences'),
+			('io_rollup', 'io_history'))
 		SELECT cl.relname AS rel, a.attname AS col,
-			   coalesce(po.txt, pb.txt, cm.txt) AS txt
+			   coalesce(po.txt, pb.txt, cm.txt) AS txt,
+			   pg_catalog.count(*) OVER (PARTITION BY cl.relname, a.attname) AS texts
 		FROM pg_catalog.pg_class cl
 			 JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) cl.oid
 			 LEFT JOIN base b ON b.rel OPERATOR(pg_catalog.=) cl.relname
@@ -385,6 +406,9 @@ BEGIN
 	LOOP
 		IF c.txt IS NULL THEN
 			RAISE EXCEPTION 'no comment for column %.%', c.rel, c.col;
+		END IF;
+		IF c.texts > 1 THEN
+			RAISE EXCEPTION 'more than one comment for column %.%', c.rel, c.col;
 		END IF;
 		EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.%I IS %L', c.rel, c.col, c.txt);
 	END LOOP;
@@ -449,3 +473,12 @@ COMMENT ON TABLE @extschema@.database_baseline IS
 
 COMMENT ON TABLE @extschema@.space_baseline IS
 'The sizes last stored in space_history (internal; unlogged; relid 0 for a database)';
+
+COMMENT ON TABLE @extschema@.io_history IS
+'Raw I/O history from pg_stat_io (PostgreSQL 16 and later): per capture and backend type, object and context, the change of its counters (NULL: no change)';
+
+COMMENT ON TABLE @extschema@.io_rollup IS
+'Hourly I/O history: sums of the raw rows of each hour';
+
+COMMENT ON TABLE @extschema@.io_baseline IS
+'The pg_stat_io counters read at the last capture (internal; unlogged)';

@@ -64,6 +64,8 @@ GRANT SELECT ON
 	@extschema@.instance_rollup,
 	@extschema@.space_history,
 	@extschema@.installation,
+	@extschema@.io_history,
+	@extschema@.io_rollup,
 	@extschema@.object_names
 TO pghero_reader;
 
@@ -79,6 +81,7 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.slow_queries(timestamptz, timestamptz),
 	@extschema@.query_history(bigint, timestamptz, timestamptz),
 	@extschema@.database_activity(timestamptz, timestamptz),
+	@extschema@.io_activity(timestamptz, timestamptz),
 	@extschema@.space_growth(integer),
 	@extschema@.relation_space_history(regclass, timestamptz, timestamptz)
 TO pghero_reader;

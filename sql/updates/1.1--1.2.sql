@@ -13,18 +13,10 @@
 --     <table>_g<generation>_p<day>;
 --   - the statement tables take pg_stat_statements' newest counter names
 --     and the counters of pg_stat_statements 1.10 to 1.12;
---   - the state that goes with history is keyed by generation and dumped.
+--   - the state that goes with history is keyed by generation and dumped;
+--   - a new source, io (pg_stat_io, PostgreSQL 16 and later).
+-- The tables 1.2 adds (sql/src/02_tables_1.2.sql) are created before this.
 --------------------------------------------------------------------------
-
-CREATE TABLE @extschema@.installation (
-	generation integer PRIMARY KEY CHECK (generation > 0),
-	installed_at timestamptz NOT NULL
-);
-
-INSERT INTO @extschema@.installation
-VALUES (pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp())
-						 - 1577836800)::integer,
-		pg_catalog.clock_timestamp());
 
 -- the registry of sources
 ALTER TABLE @extschema@.collector_sources
@@ -42,9 +34,13 @@ FROM (VALUES ('statements', 1, 'pghero.capture_interval', 'statement_history', '
 			 ('database_activity', 2, 'pghero.capture_interval', 'database_history', 'database_rollup'),
 			 ('instance', 3, 'pghero.capture_interval', 'instance_history', 'instance_rollup'),
 			 ('space', 4, 'pghero.space_interval', 'space_history', NULL),
-			 ('retention', 5, 'pghero.capture_interval', NULL, NULL))
+			 ('retention', 6, 'pghero.capture_interval', NULL, NULL))
 	 r(source, position, interval_setting, raw_table, rollup_table)
 WHERE r.source = c.source;
+
+INSERT INTO @extschema@.collector_sources
+	(source, position, interval_setting, run_function, raw_table, rollup_table)
+VALUES ('io', 5, 'pghero.capture_interval', '_capture_io', 'io_history', 'io_rollup');
 
 -- the state that goes with history: keyed by generation, and dumped
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_id_seq', '');
@@ -71,16 +67,6 @@ BEGIN
 END
 $$;
 UPDATE @extschema@.rollup_progress SET history = history || '_history';
-
-CREATE TABLE @extschema@.object_names (
-	generation integer NOT NULL,
-	kind text NOT NULL CHECK (kind IN ('database', 'role')),
-	oid oid NOT NULL,
-	name name NOT NULL,
-	PRIMARY KEY (generation, kind, oid)
-);
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.object_names', '');
 
 -- pg_stat_statements' newest names; the baseline's counters may be NULL
 -- (a counter the server's pg_stat_statements lacks)

@@ -81,6 +81,29 @@ SELECT database = current_database() AS this_database, tier, tps > 0 AS tps,
 	   rows_written_per_second > 0 AS writes, cache_hit_percent BETWEEN 0 AND 100 AS hit_rate
 FROM pghero.database_activity() WHERE database = current_database();
 
+
+-- I/O from pg_stat_io (PostgreSQL 16 and later; before, the source says so
+-- and writes nothing): the first capture sets the baseline, the second
+-- writes what moved, io_activity() reads it
+SELECT (current_setting('server_version_num')::int >= 160000) AS has_pg_stat_io \gset
+SELECT source, rows_written, succeeded FROM pghero.capture(ARRAY['io']);
+SELECT CASE WHEN :'has_pg_stat_io'::boolean THEN note = 'first capture: baseline only'
+			ELSE note = 'pg_stat_io needs PostgreSQL 16 or later' END AS note_as_expected
+FROM pghero.collector WHERE source = 'io';
+SELECT count(*) FROM regress_collector_t;
+-- this session's I/O counts reach pg_stat_io at its next report
+DO $$
+BEGIN
+	IF current_setting('server_version_num')::int >= 160000 THEN
+		EXECUTE 'SELECT pg_stat_force_next_flush()';
+	END IF;
+END
+$$;
+SELECT source, (rows_written > 0) = :'has_pg_stat_io'::boolean AS wrote_if_available, succeeded
+FROM pghero.capture(ARRAY['io']);
+SELECT (count(*) > 0) = :'has_pg_stat_io'::boolean AS io_read_if_available,
+	   coalesce(bool_and(reads >= 0 AND hits >= 0 AND read_bytes >= 0), true) AS no_negative
+FROM pghero.io_activity();
 -- space: every database and relation, then only what changed
 SELECT source, rows_written > 0 AS wrote, succeeded FROM pghero.capture(ARRAY['space']);
 SELECT kind, size_bytes = pg_table_size('regress_collector_t') AS measured

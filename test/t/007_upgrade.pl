@@ -173,8 +173,9 @@ like($fresh, qr/^COMMENT ON COLUMN pghero\.statement_history\.lossy IS /m,
 	'control: the member dump has the comments');
 
 my $config_sql = q{
-	SELECT extconfig::regclass[]::text, extcondition::text
-	FROM pg_extension WHERE extname = 'pghero'};
+	SELECT string_agg(u.c::regclass::text || ' ' || u.cond, ', ' ORDER BY u.c::regclass::text)
+	FROM pg_extension e, unnest(e.extconfig, e.extcondition) u(c, cond)
+	WHERE e.extname = 'pghero'};
 
 my $capture_sql = q{
 	SELECT string_agg(source || ':' || succeeded || ':' || coalesce(error, '-'),
