@@ -3,7 +3,7 @@
  * compat.h
  *		Every PostgreSQL version difference pghero cares about.
  *
- * pghero builds against PostgreSQL 14 to 17.  Every #if on PG_VERSION_NUM
+ * pghero builds against PostgreSQL 14 to 18.  Every #if on PG_VERSION_NUM
  * lives in this file and nowhere else; the .c files use the names defined
  * here.
  *
@@ -16,6 +16,8 @@
 #define PGHERO_COMPAT_H
 
 #include "postgres.h"
+
+#include "common/relpath.h"
 
 #if PG_VERSION_NUM < 140000
 #error "pghero requires PostgreSQL 14 or later"
@@ -65,6 +67,40 @@ typedef void (*shmem_request_hook_type) (void);
 #else
 #define PGHERO_INVALID_BACKEND InvalidBackendId
 #define PgheroTempNamespaceBackend(nsp) GetTempNamespaceBackendId(nsp)
+#endif
+
+/*
+ * relpathbackend() returns a palloc'd string before 18 and a RelPathStr, a
+ * struct holding the path, from 18 on.  pghero_rel_path() copies the path
+ * into the caller's buffer of MAXPGPATH bytes either way.
+ */
+static inline void
+pghero_rel_path(char *buf, PgheroRelFile file, int backend,
+				ForkNumber forknum)
+{
+#if PG_VERSION_NUM >= 180000
+	RelPathStr	path = relpathbackend(file, backend, forknum);
+
+	strlcpy(buf, path.str, MAXPGPATH);
+#else
+	char	   *path = relpathbackend(file, backend, forknum);
+
+	strlcpy(buf, path, MAXPGPATH);
+	pfree(path);
+#endif
+}
+
+/*
+ * 18 replaced the suffix pg_attribute_noreturn() by the prefix pg_noreturn
+ * (C11 _Noreturn); pghero declares its worker's entry point with the
+ * suffix, which GCC and Clang spell as an attribute.
+ */
+#if PG_VERSION_NUM >= 180000
+#if defined(__GNUC__)
+#define pg_attribute_noreturn() __attribute__((noreturn))
+#else
+#define pg_attribute_noreturn()
+#endif
 #endif
 
 #endif							/* PGHERO_COMPAT_H */

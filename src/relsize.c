@@ -60,10 +60,11 @@ PG_FUNCTION_INFO_V1(pghero_relation_sizes);
 static int64
 fork_size(PgheroRelFile file, int backend, ForkNumber forknum)
 {
-	char	   *path = relpathbackend(file, backend, forknum);
+	char		path[MAXPGPATH];
 	int64		total = 0;
 	unsigned int segno;
 
+	pghero_rel_path(path, file, backend, forknum);
 	for (segno = 0;; segno++)
 	{
 		char		segpath[MAXPGPATH];
@@ -86,7 +87,6 @@ fork_size(PgheroRelFile file, int backend, ForkNumber forknum)
 		if (st.st_size < (off_t) RELSEG_SIZE * BLCKSZ)
 			break;
 	}
-	pfree(path);
 	return total;
 }
 
