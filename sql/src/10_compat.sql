@@ -75,3 +75,36 @@ $$;
 
 COMMENT ON FUNCTION @extschema@._io_counters() IS
 'Cumulative I/O counters of pg_stat_io by backend type, object and context, whatever the version (none before PostgreSQL 16) (internal)';
+
+-- Progress of every running VACUUM.  PostgreSQL 17 counts dead tuples'
+-- memory in bytes (max_dead_tuple_bytes, dead_tuple_bytes) and dead item
+-- identifiers (num_dead_item_ids) instead of dead tuples: max_dead_tuples is
+-- NULL there, num_dead_tuples is the dead item identifiers; the byte
+-- columns are NULL before 17.
+CREATE FUNCTION @extschema@._vacuum_progress()
+RETURNS TABLE (
+	pid integer, datid oid, datname name, relid oid, phase text,
+	heap_blks_total bigint, heap_blks_scanned bigint,
+	heap_blks_vacuumed bigint, index_vacuum_count bigint,
+	max_dead_tuples bigint, num_dead_tuples bigint,
+	max_dead_tuple_bytes bigint, dead_tuple_bytes bigint)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE pg_catalog.format($q$
+		SELECT p.pid, p.datid, p.datname, p.relid, p.phase,
+			   p.heap_blks_total, p.heap_blks_scanned,
+			   p.heap_blks_vacuumed, p.index_vacuum_count,
+			   %s
+		FROM pg_catalog.pg_stat_progress_vacuum p
+		$q$,
+		CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 170000
+			 THEN 'NULL::bigint, p.num_dead_item_ids, p.max_dead_tuple_bytes, p.dead_tuple_bytes'
+			 ELSE 'p.max_dead_tuples, p.num_dead_tuples, NULL::bigint, NULL::bigint'
+		END);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@._vacuum_progress() IS
+'Progress of every running VACUUM, whoever runs it, whatever the server''s version (internal)';

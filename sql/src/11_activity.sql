@@ -29,25 +29,6 @@ $$;
 COMMENT ON FUNCTION @extschema@._activity() IS
 'Every backend of pg_stat_activity with full query text (passwords redacted), whoever the caller (internal)';
 
-CREATE FUNCTION @extschema@._vacuum_progress()
-RETURNS TABLE (
-	pid integer, datid oid, datname name, relid oid, phase text,
-	heap_blks_total bigint, heap_blks_scanned bigint,
-	heap_blks_vacuumed bigint, index_vacuum_count bigint,
-	max_dead_tuples bigint, num_dead_tuples bigint)
-LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT p.pid, p.datid, p.datname, p.relid, p.phase,
-		   p.heap_blks_total, p.heap_blks_scanned,
-		   p.heap_blks_vacuumed, p.index_vacuum_count,
-		   p.max_dead_tuples, p.num_dead_tuples
-	FROM pg_catalog.pg_stat_progress_vacuum p
-$$;
-
-COMMENT ON FUNCTION @extschema@._vacuum_progress() IS
-'pg_stat_progress_vacuum, whoever the caller (internal)';
-
 --------------------------------------------------------------------------
 -- Activity
 --------------------------------------------------------------------------
@@ -143,7 +124,9 @@ SELECT p.pid,
 	   a.query,
 	   a.xact_start AS started_at,
 	   pg_catalog.now() - a.xact_start AS duration,
-	   pg_catalog.date_part('epoch', pg_catalog.now() - a.xact_start) * 1000 AS duration_ms
+	   pg_catalog.date_part('epoch', pg_catalog.now() - a.xact_start) * 1000 AS duration_ms,
+	   p.max_dead_tuple_bytes,
+	   p.dead_tuple_bytes
 FROM @extschema@._vacuum_progress() p
 	 LEFT JOIN @extschema@._activity() a ON a.pid = p.pid
 	 LEFT JOIN pg_catalog.pg_class c

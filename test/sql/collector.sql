@@ -52,7 +52,7 @@ ORDER BY captured_at, tier COLLATE "C";
 -- counted twice, the interval flagged
 SELECT rows_written > 0 AS wrote FROM pghero.capture(ARRAY['statements']);
 SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
-SELECT pgss.pg_stat_statements_reset();
+SELECT count(*) AS reset FROM (SELECT pgss.pg_stat_statements_reset()) r;
 SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
 SELECT rows_written > 0 AS wrote FROM pghero.capture(ARRAY['statements']);
 SELECT h.calls, h.lossy
@@ -71,7 +71,7 @@ SELECT count(*) AS texts FROM pghero.query_texts t JOIN marker m USING (queryid)
 -- next one writes the changes
 SELECT source, rows_written FROM pghero.capture(ARRAY['database_activity', 'instance']);
 CREATE TABLE regress_collector_t AS SELECT g FROM generate_series(1, 1000) g;
-SELECT pg_stat_force_next_flush();
+SELECT regress_flush_stats();
 SELECT source, rows_written > 0 AS wrote FROM pghero.capture(ARRAY['database_activity', 'instance']);
 SELECT datname = current_database() AS this_database, xact_commit > 0 AS commits,
 	   tup_inserted >= 1000 AS inserts, since IS NOT NULL AS delta

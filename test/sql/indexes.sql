@@ -67,7 +67,7 @@ SET enable_bitmapscan = off;
 SELECT count(*) FROM regress_idx_used WHERE v = 42;
 RESET enable_seqscan;
 RESET enable_bitmapscan;
-SELECT pg_stat_force_next_flush();
+SELECT regress_flush_stats();
 SET pghero.unused_index_min_bytes = 0;
 SELECT tablename, indexname, index_scans, fix_sql,
 	   stats_age IS NULL OR stats_age >= '0'::interval AS window_shown
@@ -84,7 +84,7 @@ CREATE TABLE regress_idx_big (id integer, v integer);
 INSERT INTO regress_idx_big SELECT g, g FROM generate_series(1, 10000) g;
 SELECT count(*) FROM regress_idx_big WHERE v = 1;
 SELECT count(*) FROM regress_idx_big WHERE v = 2;
-SELECT pg_stat_force_next_flush();
+SELECT regress_flush_stats();
 SELECT relname, seq_scan, index_scans, percent_of_times_index_used, estimated_rows
 FROM pghero.index_usage WHERE relname IN ('regress_idx_big', 'regress_idx_used')
 ORDER BY relname COLLATE "C";

@@ -3,6 +3,25 @@
 --
 SET client_min_messages = warning;
 
+-- The tests that read statistics call this first, so that what this
+-- session did reaches them: PostgreSQL 15 and later flush at the end of
+-- the transaction when asked; 14 sends them at the end of a transaction
+-- at least 500 ms after its last report.
+CREATE FUNCTION public.regress_flush_stats() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF current_setting('server_version_num')::int >= 150000 THEN
+		EXECUTE 'SELECT pg_stat_force_next_flush()';
+	ELSE
+		PERFORM pg_sleep(0.6);
+	END IF;
+END
+$$;
+
+-- (the context of an error raised by the install script differs between
+-- versions: not shown)
+\set SHOW_CONTEXT never
+
 -- A role of ours that someone else made, able to log in, stops the install
 CREATE ROLE pghero_reader LOGIN;
 CREATE EXTENSION pghero;
@@ -14,6 +33,7 @@ CREATE SCHEMA pghero;
 CREATE FUNCTION pghero.pg_stat_activity() RETURNS integer
 	LANGUAGE sql AS 'SELECT 1';
 CREATE EXTENSION pghero;
+\set SHOW_CONTEXT errors
 SELECT count(*) AS pghero_extensions FROM pg_extension WHERE extname = 'pghero';
 SELECT proname FROM pg_proc WHERE pronamespace = 'pghero'::regnamespace;
 DROP SCHEMA pghero CASCADE;
@@ -101,7 +121,8 @@ SELECT c.relname AS not_readable_by_reader
 FROM pg_class c
 WHERE c.relnamespace = 'pghero'::regnamespace
   AND c.relkind IN ('v', 'r')
-  AND NOT has_table_privilege('pghero_reader', c.oid, 'SELECT');
+  AND NOT has_table_privilege('pghero_reader', c.oid, 'SELECT')
+ORDER BY c.relname COLLATE "C";
 SELECT has_table_privilege('pghero_admin', 'pghero.audit_log', 'SELECT') AS admin_reads_audit_log,
 	   has_table_privilege('pghero_admin', 'pghero.audit_log', 'INSERT') AS admin_writes_audit_log;
 
@@ -111,6 +132,19 @@ SHOW pghero.unused_index_min_bytes;
 SET pghero.unused_index_min_bytes = '20MB';
 SELECT unused_index_min_bytes FROM pghero.config();
 RESET pghero.unused_index_min_bytes;
-SET pghero.cache_hit_rate_threshold = 101;
-SET pghero.slow_query_ms = -1;
-SET pghero.no_such_setting = 1;
+-- (17 and later name the unit in the range of a setting that has one:
+-- compared without it)
+CREATE FUNCTION pg_temp.set_error(setting text, value text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM set_config(setting, value, false);
+	RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '(\d) ms( \.\.|\))', '\1\2', 'g');
+END
+$$;
+SELECT pg_temp.set_error('pghero.cache_hit_rate_threshold', '101');
+SELECT pg_temp.set_error('pghero.slow_query_ms', '-1');
+-- the prefix "pghero" is reserved (PostgreSQL 15 and later)
+SELECT (pg_temp.set_error('pghero.no_such_setting', '1') <> 'accepted')
+	   = (current_setting('server_version_num')::int >= 150000) AS reserved_where_it_can_be;

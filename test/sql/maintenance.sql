@@ -6,12 +6,12 @@ SET client_min_messages = warning;
 CREATE TABLE regress_maint (id integer, v text);
 INSERT INTO regress_maint SELECT g, 'v' FROM generate_series(1, 100) g;
 DELETE FROM regress_maint WHERE id <= 25;
-SELECT pg_stat_force_next_flush();
+SELECT regress_flush_stats();
 SELECT relname, live_rows, dead_rows, dead_rows_percent,
 	   last_vacuum IS NULL AS never_vacuumed, vacuum_count
 FROM pghero.maintenance WHERE relname = 'regress_maint';
 VACUUM ANALYZE regress_maint;
-SELECT pg_stat_force_next_flush();
+SELECT regress_flush_stats();
 SELECT relname, live_rows, dead_rows,
 	   last_vacuum IS NOT NULL AS vacuumed, last_analyze IS NOT NULL AS analyzed,
 	   vacuum_count, analyze_count

@@ -3,7 +3,7 @@
 -- by the security test: pghero finds it wherever it is)
 --
 SET client_min_messages = warning;
-SELECT pgss.pg_stat_statements_reset();
+SELECT count(*) AS reset FROM (SELECT pgss.pg_stat_statements_reset()) r;
 
 -- a statement run 3 times at top level and 2 times nested in a function:
 -- pg_stat_statements keeps two rows, pghero shows one with 5 calls

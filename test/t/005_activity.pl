@@ -145,7 +145,9 @@ is( $node->safe_psql('postgres', qq{
 		   heap_blks_total = pg_relation_size('vac_tbl') / current_setting('block_size')::int,
 		   heap_blks_scanned BETWEEN 0 AND heap_blks_total,
 		   percent_scanned BETWEEN 0 AND 100,
-		   max_dead_tuples > 0,
+		   CASE WHEN current_setting('server_version_num')::int >= 170000
+				THEN max_dead_tuples IS NULL AND max_dead_tuple_bytes > 0
+				ELSE max_dead_tuples > 0 AND max_dead_tuple_bytes IS NULL END,
 		   query = 'VACUUM vac_tbl;',
 		   started_at <= now(), duration >= '0'::interval
 	FROM pghero.vacuum_progress WHERE pid = $vacuum_pid}),
