@@ -7,7 +7,7 @@
 # What this test proves (pghero.capture_interval = 1s):
 #   - the worker runs as backend_type "pghero collector" and, while the
 #     extension is absent, logs one idle line, not one per interval;
-#   - after CREATE EXTENSION pghero VERSION '1.1' it captures: every
+#   - after CREATE EXTENSION pghero it captures: every
 #     source's last_run_at advances, without errors;
 #   - the schedule is fixed-rate: about one run of a source per interval,
 #     and after the worker was stopped for three intervals one late run,
@@ -140,7 +140,7 @@ my $offset = -s $node->logfile;
 $node->safe_psql(
 	'postgres', q{
 CREATE EXTENSION pg_stat_statements;
-CREATE EXTENSION pghero VERSION '1.1';
+CREATE EXTENSION pghero;
 });
 $node->wait_for_log($capturing_re, $offset);
 wait_for_every_source($node, "'-infinity'", 'after CREATE EXTENSION');
@@ -210,7 +210,7 @@ is(log_count($node, $idle_re, $offset),
 is(worker_pid($node), $pid, 'after DROP EXTENSION: the worker keeps running');
 
 $offset = -s $node->logfile;
-$node->safe_psql('postgres', q{CREATE EXTENSION pghero VERSION '1.1'});
+$node->safe_psql('postgres', q{CREATE EXTENSION pghero});
 $node->wait_for_log($capturing_re, $offset);
 wait_for_every_source($node, "'-infinity'", 'after a new CREATE EXTENSION');
 is(worker_pid($node), $pid,
