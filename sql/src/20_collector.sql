@@ -42,11 +42,15 @@ COMMENT ON FUNCTION @extschema@._generation() IS
 'The generation this installation of pghero writes its history under (internal)';
 
 -- The one delta rule: the change of a cumulative counter since its
--- baseline, or its whole value when it started again; NULL for no change
+-- baseline, or its whole value when it started again; NULL for no change.
+-- Unlike every other function it has no SET search_path, so that the
+-- planner inlines it (a capture calls it once per counter and moved row:
+-- a call that is not inlined costs ten times the capture).  It is
+-- owner-only, called only by pghero's own functions, which pin their
+-- search_path, and its operators are qualified.
 CREATE FUNCTION @extschema@._delta(cur anycompatible, base anycompatible, whole boolean)
 RETURNS anycompatible
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT NULLIF(cur OPERATOR(pg_catalog.-) CASE WHEN whole THEN 0 ELSE base END, 0)
 $$;
@@ -230,7 +234,7 @@ BEGIN
 				   b.dbid IS NOT NULL
 				   AND ((b.stats_since IS NOT NULL AND c.stats_since IS DISTINCT FROM b.stats_since)
 						OR %3$s) AS went_back,
-				   (%5$s) IS DISTINCT FROM (%6$s) AS moved,
+				   (c.calls, c.plans) IS DISTINCT FROM (b.calls, b.plans) AS moved,
 				   %4$s
 			FROM cur c
 				 LEFT JOIN @extschema@.statement_baseline b
@@ -239,15 +243,17 @@ BEGIN
 			WHERE $1
 			   OR b.dbid IS NULL
 			   OR c.stats_since IS DISTINCT FROM b.stats_since
-			   OR (%5$s) IS DISTINCT FROM (%6$s)),
+			   -- every execution counts a call, every planning a plan:
+			   -- no other counter moves without one of them
+			   OR (c.calls, c.plans) IS DISTINCT FROM (b.calls, b.plans)),
 		hist AS (
-			INSERT INTO @extschema@.%7$I
+			INSERT INTO @extschema@.%5$I
 				(captured_at, since, dbid, userid, queryid, toplevel, lossy, generation, %1$s, %2$s)
 			SELECT $2,
 				   CASE WHEN z.is_new OR z.went_back THEN NULL ELSE $3 END,
 				   z.dbid, z.userid, z.queryid, z.toplevel,
 				   NULLIF($4 OR z.went_back, false), $6,
-				   %8$s, %9$s
+				   %6$s, %7$s
 			FROM d AS z
 			WHERE $5 AND ($1 OR z.is_new OR z.went_back OR z.moved)
 			RETURNING 1),
@@ -258,7 +264,7 @@ BEGIN
 			SELECT z.dbid, z.userid, z.queryid, z.toplevel, z.stats_since, %1$s
 			FROM d AS z
 			ON CONFLICT (dbid, userid, queryid, toplevel) DO UPDATE
-				SET stats_since = excluded.stats_since, %10$s
+				SET stats_since = excluded.stats_since, %8$s
 			RETURNING 1)
 		SELECT (SELECT pg_catalog.count(*) FROM cur),
 			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM base),
@@ -268,8 +274,6 @@ BEGIN
 		(SELECT pg_catalog.string_agg(pg_catalog.format('%I', e), ', ') FROM pg_catalog.unnest(extremes) e),
 		(SELECT pg_catalog.string_agg(pg_catalog.format('c.%1$I < b.%1$I', n), ' OR ') FROM pg_catalog.unnest(counters) n),
 		(SELECT pg_catalog.string_agg(pg_catalog.format('b.%1$I AS %2$I', n, 'b_' || n), ', ') FROM pg_catalog.unnest(counters) n),
-		(SELECT pg_catalog.string_agg(pg_catalog.format('c.%I', n), ', ') FROM pg_catalog.unnest(counters) n),
-		(SELECT pg_catalog.string_agg(pg_catalog.format('b.%I', n), ', ') FROM pg_catalog.unnest(counters) n),
 		part,
 		(SELECT pg_catalog.string_agg(pg_catalog.format(
 			'@extschema@._delta(z.%1$I, z.%2$I, $1 OR z.is_new OR z.went_back)', n, 'b_' || n), ', ')

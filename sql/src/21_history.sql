@@ -158,26 +158,6 @@ $$;
 COMMENT ON FUNCTION @extschema@._statement_losses(timestamptz, timestamptz) IS
 'Per generation, the lossy statement captures of a window: their notes and whether one counted nothing (internal)';
 
--- A database or role name, as captured for a generation, or from the
--- catalog for this generation
-CREATE FUNCTION @extschema@._object_name(kind text, generation integer, oid oid)
-RETURNS name
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT coalesce(
-		(SELECT n.name FROM @extschema@.object_names n
-		 WHERE n.generation = $2 AND n.kind = $1 AND n.oid = $3),
-		CASE WHEN $2 = @extschema@._generation() THEN
-			CASE $1 WHEN 'database' THEN (SELECT d.datname FROM pg_catalog.pg_database d WHERE d.oid = $3)
-					WHEN 'role' THEN (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = $3)
-			END
-		END)
-$$;
-
-COMMENT ON FUNCTION @extschema@._object_name(text, integer, oid) IS
-'Name of a database or role of a generation''s history, as captured (or, for this generation, as it is now) (internal)';
-
 CREATE FUNCTION @extschema@.query_stats(
 	start_at timestamptz DEFAULT pg_catalog.now() - interval '24 hours',
 	end_at timestamptz DEFAULT pg_catalog.now())
@@ -207,8 +187,7 @@ BEGIN
 		FROM @extschema@._statement_deltas(start_at, end_at) d
 		GROUP BY d.generation, d.dbid, d.userid, d.queryid),
 	l AS (SELECT * FROM @extschema@._statement_losses(start_at, end_at))
-	SELECT @extschema@._object_name('database', s.generation, s.dbid),
-		   @extschema@._object_name('role', s.generation, s.userid),
+	SELECT coalesce(nd.name, db.datname), coalesce(nr.name, r.rolname),
 		   s.dbid, s.userid, s.queryid, t.query, s.calls,
 		   pg_catalog.make_interval(secs => s.total_ms / 1000),
 		   s.total_ms,
@@ -231,6 +210,16 @@ BEGIN
 		 LEFT JOIN l ON l.generation = s.generation
 		 LEFT JOIN @extschema@.query_texts t
 			ON t.generation = s.generation AND t.dbid = s.dbid AND t.queryid = s.queryid
+		 -- names as captured for the generation, or (this generation's
+		 -- objects not captured yet) as they are now
+		 LEFT JOIN @extschema@.object_names nd
+			ON nd.generation = s.generation AND nd.kind = 'database' AND nd.oid = s.dbid
+		 LEFT JOIN @extschema@.object_names nr
+			ON nr.generation = s.generation AND nr.kind = 'role' AND nr.oid = s.userid
+		 LEFT JOIN pg_catalog.pg_database db
+			ON s.generation = @extschema@._generation() AND db.oid = s.dbid
+		 LEFT JOIN pg_catalog.pg_roles r
+			ON s.generation = @extschema@._generation() AND r.oid = s.userid
 	WHERE s.calls > 0;
 EXCEPTION WHEN lock_not_available THEN
 	PERFORM @extschema@._history_locked(SQLERRM);

@@ -76,7 +76,6 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@._tier_ranges(text, timestamptz, timestamptz),
 	@extschema@._statement_deltas(timestamptz, timestamptz),
 	@extschema@._statement_losses(timestamptz, timestamptz),
-	@extschema@._object_name(text, integer, oid),
 	@extschema@.query_stats(timestamptz, timestamptz),
 	@extschema@.slow_queries(timestamptz, timestamptz),
 	@extschema@.query_history(bigint, timestamptz, timestamptz),

@@ -83,7 +83,8 @@ WHERE p.pronamespace = 'pghero'::regnamespace
 SELECT count(*) > 25 AS has_many_views
 FROM pg_class WHERE relnamespace = 'pghero'::regnamespace AND relkind = 'v';
 
--- Every function pins search_path; list the SECURITY DEFINER ones
+-- Every function pins search_path but _delta(), which must stay inlinable
+-- (see sql/src/20_collector.sql); list the SECURITY DEFINER ones
 SELECT p.oid::regprocedure
 FROM pg_proc p
 WHERE p.pronamespace = 'pghero'::regnamespace

@@ -14,6 +14,10 @@
 #     not a burst catching up;
 #   - after DROP EXTENSION it logs one idle line and keeps running; after a
 #     new CREATE EXTENSION it resumes;
+#   - ALTER EXTENSION UPDATE (1.1, whose registry names the sources only,
+#     to the default version) while capturing: without a reload the same
+#     worker follows the new registry, where instance was given
+#     pghero.space_interval (1h) in the same transaction;
 #   - pghero.enabled = off on reload: one "disabled" line, no more runs;
 #     back on: it resumes;
 #   - SIGTERM of the worker: the launcher starts it again after its
@@ -87,7 +91,7 @@ sub wait_for_every_source
 	my ($n, $since, $what) = @_;
 	ok( $n->poll_query_until(
 			'postgres', qq{
-			SELECT count(*) = 5
+			SELECT count(*) = (SELECT count(*) FROM pghero.collector_sources)
 			FROM pghero.collector_sources
 			WHERE last_run_at > $since
 			  AND (runs > 1 OR source = 'space')}),
@@ -215,6 +219,55 @@ $node->wait_for_log($capturing_re, $offset);
 wait_for_every_source($node, "'-infinity'", 'after a new CREATE EXTENSION');
 is(worker_pid($node), $pid,
 	'after a new CREATE EXTENSION: the same worker captures');
+
+#
+# ALTER EXTENSION UPDATE while capturing: the worker reads the registry of
+# the new version without a reload.  The registry is locked first, so that
+# the update never waits for a capture holding it (the worker takes it
+# first in every unit).
+#
+$node->safe_psql('postgres', q{DROP EXTENSION pghero; CREATE EXTENSION pghero VERSION '1.1'});
+ok( $node->poll_query_until(
+		'postgres', q{SELECT runs > 1 FROM pghero.collector_sources WHERE source = 'statements'}),
+	'1.1: the worker runs its sources');
+$pid = worker_pid($node);
+$offset = -s $node->logfile;
+$node->safe_psql(
+	'postgres', q{
+BEGIN;
+LOCK TABLE pghero.collector_sources IN ACCESS EXCLUSIVE MODE;
+ALTER EXTENSION pghero UPDATE;
+UPDATE pghero.collector_sources SET interval_setting = 'pghero.space_interval'
+WHERE source = 'instance';
+COMMIT;
+});
+ok( $node->poll_query_until(
+		'postgres', q{
+		SELECT next_run_at > now() + interval '30 minutes'
+		FROM pghero.collector_sources WHERE source = 'instance'}),
+	'after ALTER EXTENSION UPDATE: the worker follows the new registry at once');
+$node->wait_for_log($capturing_re, $offset);
+$runs0 = runs($node, 'instance');
+my $statements0 = runs($node, 'statements');
+sleep(3);
+is(runs($node, 'instance'), $runs0,
+	'after ALTER EXTENSION UPDATE: instance, on pghero.space_interval, runs no more every second'
+);
+ok(runs($node, 'statements') >= $statements0 + 2,
+	'after ALTER EXTENSION UPDATE: statements go on every second');
+is(worker_pid($node), $pid,
+	'after ALTER EXTENSION UPDATE: the same worker captures');
+$node->safe_psql(
+	'postgres', q{
+UPDATE pghero.collector_sources SET interval_setting = 'pghero.capture_interval'
+WHERE source = 'instance';
+SELECT pg_reload_conf();
+});
+ok( $node->poll_query_until(
+		'postgres', qq{
+		SELECT runs > $runs0 + 1 FROM pghero.collector_sources
+		WHERE source = 'instance'}),
+	'registry restored, at a reload: instance runs every second again');
 
 #
 # Reload: pghero.enabled

@@ -191,7 +191,10 @@ my $cut = index($plain, "CREATE EXTENSION IF NOT EXISTS pghero ");
 ok($cut > 0, 'control: the plain dump creates extension pghero');
 my $eol = index($plain, "\n", $cut) + 1;
 append_to_file("$dumpdir/plain1.sql", substr($plain, 0, $eol));
-append_to_file("$dumpdir/plain2.sql", substr($plain, $eol));
+# pg_dump 17.6 and later open a plain dump with \restrict and close it with
+# \unrestrict: the second part opens it again
+my ($restrict) = $plain =~ /^(\\restrict \S+)$/m;
+append_to_file("$dumpdir/plain2.sql", ($restrict ? "$restrict\n" : '') . substr($plain, $eol));
 foreach my $part ('plain1', 'plain2')
 {
 	$ok = IPC::Run::run(

@@ -2,8 +2,9 @@
 #
 # 011_worker.pl
 #	The launcher of the collector: a missing home database,
-#	pghero.start_collector(), a reload of pghero.database, and the schedule
-#	written at once after a reload of the intervals.
+#	pghero.start_collector(), a reload of pghero.database, the schedule
+#	written at once after a reload of the intervals, and the schedule
+#	following the registry of sources.
 #
 # What this test proves (pghero.capture_interval = 1s):
 #   - with pghero.database naming a database that does not exist, the
@@ -21,6 +22,12 @@
 #   - after ALTER SYSTEM SET pghero.capture_interval / space_interval and a
 #     reload, pghero.collector shows the new next runs at once, before any
 #     source runs again;
+#   - the schedule is the registry's (pghero.collector_sources), read again
+#     at a reload: a source given interval_setting pghero.space_interval
+#     (1h) stops running every second while the others go on, a source
+#     naming no interval setting of pghero is skipped with one LOG line
+#     (not one per interval or reload) and a next run of NULL, a new source
+#     runs, and the "capturing" line lists them; restored, they run again;
 #   - pghero.database is reloadable: set to a missing database, the
 #     collector stops, one line is logged and start_collector() says which
 #     database is missing; set back, the collector starts at once;
@@ -127,8 +134,9 @@ CREATE EXTENSION pghero;
 $node->wait_for_log($capturing_re, $offset);
 ok( poll_sql(
 		$home, q{
-		SELECT count(*) FROM pghero.collector_sources
-		WHERE runs > 1 OR (source = 'space' AND runs = 1)}, '5', 30,
+		SELECT count(*) = (SELECT count(*) FROM pghero.collector_sources)
+		FROM pghero.collector_sources
+		WHERE runs > 1 OR (source = 'space' AND runs = 1)}, 't', 30,
 		'every source runs'),
 	'after CREATE EXTENSION: every source runs');
 
@@ -241,6 +249,86 @@ ALTER SYSTEM RESET pghero.space_interval;
 SELECT pg_reload_conf();
 });
 $node->wait_for_log($capturing_re, $offset);
+
+#
+# The schedule follows the registry
+#
+# runs of one source in the home database.
+sub source_runs
+{
+	my ($source) = @_;
+	return $node->safe_psql($home,
+		"SELECT runs FROM pghero.collector_sources WHERE source = '$source'");
+}
+
+# The registry changed, then read again at the reload: instance takes
+# pghero.space_interval (1h), database_activity names no interval setting
+# of pghero, and a source the worker never heard of runs every capture
+# interval.
+$offset = -s $node->logfile;
+my $skipped_re =
+  qr/pghero collector: source "database_activity" is skipped: "pghero\.no_such_interval" is not an interval setting of pghero/;
+$node->safe_psql(
+	$home, q{
+UPDATE pghero.collector_sources SET interval_setting = 'pghero.space_interval'
+WHERE source = 'instance';
+UPDATE pghero.collector_sources SET interval_setting = 'pghero.no_such_interval'
+WHERE source = 'database_activity';
+INSERT INTO pghero.collector_sources (source, position, interval_setting, run_function)
+VALUES ('regress_pghero_extra', 7, 'pghero.capture_interval', '_capture_retention');
+SELECT pg_reload_conf();
+});
+ok( poll_sql(
+		$home, q{
+		SELECT string_agg(source || ':' || CASE
+				WHEN next_run_at IS NULL THEN 'none'
+				WHEN next_run_at > now() + interval '30 minutes' THEN 'later'
+				ELSE 'soon' END, ',' ORDER BY source COLLATE "C")
+		FROM pghero.collector
+		WHERE source IN ('database_activity', 'instance', 'statements')},
+		'database_activity:none,instance:later,statements:soon', 10,
+		'the next runs of the new registry'),
+	'registry: pghero.collector shows the next runs of the new registry at once');
+ok( poll_sql(
+		$home, q{
+		SELECT runs > 1 FROM pghero.collector_sources
+		WHERE source = 'regress_pghero_extra'}, 't', 10,
+		'the new source runs'),
+	'registry: a new source runs at its interval');
+my %runs_before = map { $_ => source_runs($_) }
+  qw(statements instance database_activity);
+sleep(3.5);
+is(source_runs('instance'), $runs_before{instance},
+	'registry: instance, now on pghero.space_interval, runs no more every second');
+is(source_runs('database_activity'), $runs_before{database_activity},
+	'registry: a source naming no interval setting does not run');
+ok(source_runs('statements') >= $runs_before{statements} + 2,
+	'registry: statements go on every second');
+like(
+	slurp_file($node->logfile, $offset),
+	qr/capturing every 1 s in database "$home"\n.*DETAIL:  Sources: statements every 1 s, database_activity skipped, instance every 3600 s, space every 3600 s, io every 1 s, retention every 1 s, regress_pghero_extra every 1 s\./,
+	'registry: the "capturing" line lists the sources of the registry');
+$node->safe_psql('postgres', 'SELECT pg_reload_conf()');
+sleep(1.5);
+is(log_count($node, $skipped_re, $offset),
+	1, 'registry: the skipped source is logged once, not again at a reload');
+
+$node->safe_psql(
+	$home, q{
+UPDATE pghero.collector_sources SET interval_setting = 'pghero.capture_interval'
+WHERE source IN ('instance', 'database_activity');
+DELETE FROM pghero.collector_sources WHERE source = 'regress_pghero_extra';
+SELECT pg_reload_conf();
+});
+ok( poll_sql(
+		$home, qq{
+		SELECT bool_and(runs > CASE source
+				WHEN 'instance' THEN $runs_before{instance}
+				ELSE $runs_before{database_activity} END + 1)
+		FROM pghero.collector_sources
+		WHERE source IN ('instance', 'database_activity')}, 't', 10,
+		'instance and database_activity run again'),
+	'registry restored: instance and database_activity run every second again');
 
 #
 # pghero.database is reloadable
