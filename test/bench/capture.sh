@@ -5,7 +5,7 @@
 # Builds a throwaway cluster in a temporary directory (pg_stat_statements
 # and pghero preloaded, pg_stat_statements.max = BENCH_PGSS_MAX, the
 # collector switched off with pghero.enabled = off so that nothing but this
-# script runs), installs pghero 1.1 and measures, in one run on one server:
+# script runs), installs pghero (1.2) and measures, in one run on one server:
 #
 # 1. The floor: one "SELECT * FROM pg_stat_statements(false)" (rows sent
 #    to the client and dropped) with each of BENCH_SIZES distinct statements
@@ -30,7 +30,9 @@
 # 4. "SELECT * FROM pghero.query_stats(now() - '24h', now())" over
 #    BENCH_HIST_DAYS days of history at a 1-minute interval with
 #    BENCH_HIST_STATEMENTS statements moving every minute, generated with SQL
-#    straight into the partitioned tables: raw rows for the last
+#    straight into the partitioned tables under this installation's
+#    generation (pghero._generation(); its texts and its rollup_progress
+#    row too): raw rows for the last
 #    BENCH_RAW_DAYS days (pghero.raw_retention), hourly rollups (the sums of
 #    the same synthetic rows) for all the days, rolled up until the current
 #    hour.  The statements are real ones (their identities are in
@@ -52,8 +54,10 @@
 # Like the collector, every measured capture runs in one long session.  Autovacuum
 # is off (nothing else must write WAL); its work is done by hand where it
 # would have happened: statement_baseline is vacuumed and analyzed before
-# each round (outside the measured window), the history partitions (not
-# their parents, as autovacuum does) once generated.  fsync is off.
+# each round (outside the measured window), the history's leaf partitions
+# (the daily ones under each generation's; not their partitioned parents,
+# as autovacuum does) once generated.  fsync is off.  Sizes are summed
+# over the leaf partitions (pg_partition_tree()).
 #
 # Nothing is asserted: this is not part of the test suite (see STYLE.md:
 # benchmarks print ratios, never assert on time).
@@ -79,6 +83,8 @@
 # About a minute with the defaults on 2 CPUs (most of it generating the
 # 2.88 million raw rows of step 4).
 #   PG_CONFIG=...               default /usr/lib/postgresql/15/bin/pg_config
+#   BENCH_PORT_LOWER=20000      the cluster's port is a free one in this
+#   BENCH_PORT_UPPER=60000      range (test/bench/cluster.sh)
 #
 # The extension must be installed (make install) in that PostgreSQL.
 set -euo pipefail
@@ -207,7 +213,9 @@ SELECT pg_wal_lsn_diff(:'lsn1', :'lsn0')::bigint AS wal,
 	   round(s.last_duration_ms::numeric, 3) AS inside,
 	   (SELECT count(*) FROM $PGSS(false)) AS entries,
 	   (SELECT count(*) FROM pghero.query_texts t
-		WHERE t.first_seen = (SELECT max(c.captured_at) FROM pghero.statement_captures c)) AS texts
+		WHERE t.generation = pghero._generation()
+		  AND t.first_seen = (SELECT max(c.captured_at) FROM pghero.statement_captures c
+							  WHERE c.generation = pghero._generation())) AS texts
 FROM pghero.collector_sources s WHERE s.source = 'statements' \\gset
 \\echo @@ val $1 :moved :wal :inside :entries :texts :ok :err
 EOF
@@ -259,10 +267,10 @@ done
 # on-disk size of what the captures stored
 cat >>"$B" <<'EOF'
 SELECT count(*) AS st_rows,
-	   (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i
-		WHERE i.inhparent = 'pghero.statement_history'::regclass) AS st_total,
-	   (SELECT sum(pg_relation_size(i.inhrelid)) FROM pg_inherits i
-		WHERE i.inhparent = 'pghero.statement_history'::regclass) AS st_heap,
+	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_history') p
+		WHERE p.isleaf) AS st_total,
+	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_history') p
+		WHERE p.isleaf) AS st_heap,
 	   round(avg(pg_column_size(h.*)), 1) AS st_tuple
 FROM pghero.statement_history h \gset
 \echo @@ disk captured :st_rows :st_total :st_heap :st_tuple
@@ -386,6 +394,7 @@ DELETE FROM pghero.source_baseline WHERE source = 'statements';
 SELECT ${PGSS%.pg_stat_statements}.pg_stat_statements_reset();
 \\i $WORK/hist.sql
 SELECT * FROM pghero.capture(ARRAY['statements']);
+SELECT pghero._generation() AS gen \\gset
 -- the statements of the history: the real identities just captured
 CREATE TABLE public.bench_ids AS
 SELECT row_number() OVER (ORDER BY b.queryid)::int AS n, b.dbid, b.userid, b.queryid
@@ -394,11 +403,15 @@ FROM pghero.statement_baseline b
 WHERE s.query ~ '^SELECT (NULL|\\\$[0-9]+)::[a-z0-9]+, ' AND b.toplevel;
 SELECT count(*) AS ids FROM public.bench_ids \\gset
 \\echo @@ ids :ids
-INSERT INTO pghero.query_texts (dbid, queryid, query, first_seen)
-SELECT i.dbid, i.queryid, 'statement ' || i.n, now() FROM public.bench_ids i
+INSERT INTO pghero.query_texts (generation, dbid, queryid, query, first_seen)
+SELECT :gen, i.dbid, i.queryid, 'statement ' || i.n, now() FROM public.bench_ids i
 ON CONFLICT DO NOTHING;
 SELECT date_trunc('minute', now()) AS t_now, date_trunc('hour', now()) AS h_now \\gset
-UPDATE pghero.rollup_progress SET rolled_up_until = :'h_now' WHERE history = 'statement';
+-- rolled up until the current hour (no row until the retention source
+-- first ran: insert it)
+INSERT INTO pghero.rollup_progress (history, generation, rolled_up_until)
+VALUES ('statement_history', :gen, :'h_now')
+ON CONFLICT (history, generation) DO UPDATE SET rolled_up_until = excluded.rolled_up_until;
 SELECT pghero._ensure_partition('statement_rollup', d)
 FROM generate_series(:'h_now'::timestamptz - interval '$HIST_DAYS days', :'h_now', interval '1 day') d;
 SELECT pghero._ensure_partition('statement_rollup', :'h_now');
@@ -410,11 +423,11 @@ SELECT pghero._ensure_partition('statement_history', :'t_now');
 -- one row per statement and minute, in time order: the minutes of the
 -- last $RAW_DAYS days before the current one
 INSERT INTO pghero.statement_history
-	(captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time,
+	(captured_at, since, generation, dbid, userid, queryid, toplevel, calls, total_exec_time,
 	 min_exec_time, max_exec_time, rows, shared_blks_hit)
 SELECT :'t_now'::timestamptz - k * interval '1 minute',
 	   :'t_now'::timestamptz - (k + 1) * interval '1 minute',
-	   i.dbid, i.userid, i.queryid, true,
+	   :gen, i.dbid, i.userid, i.queryid, true,
 	   1 + i.n % 10, (1 + i.n % 10) * (0.05 + i.n % 7),
 	   0.05, 0.05 + i.n % 7 * 2, 1 + i.n % 10, 3 * (1 + i.n % 10)
 FROM generate_series($RAW_DAYS * 1440, 1, -1) k, public.bench_ids i;
@@ -422,28 +435,30 @@ FROM generate_series($RAW_DAYS * 1440, 1, -1) k, public.bench_ids i;
 -- the hourly sums of the same rows, for every hour of the last $HIST_DAYS
 -- days before the current one
 INSERT INTO pghero.statement_rollup
-	(bucket, dbid, userid, queryid, toplevel, samples, calls, total_exec_time,
+	(bucket, generation, dbid, userid, queryid, toplevel, samples, calls, total_exec_time,
 	 min_exec_time, max_exec_time, rows, shared_blks_hit)
 SELECT :'h_now'::timestamptz - k * interval '1 hour',
-	   i.dbid, i.userid, i.queryid, true, 60,
+	   :gen, i.dbid, i.userid, i.queryid, true, 60,
 	   60 * (1 + i.n % 10), 60 * (1 + i.n % 10) * (0.05 + i.n % 7),
 	   0.05, 0.05 + i.n % 7 * 2, 60 * (1 + i.n % 10), 60 * 3 * (1 + i.n % 10)
 FROM generate_series($HIST_DAYS * 24, 1, -1) k, public.bench_ids i;
 \\echo @@ time gen_vacuum
-SELECT format('VACUUM ANALYZE pghero.%I', c.relname)
-FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-WHERE i.inhparent IN ('pghero.statement_history'::regclass, 'pghero.statement_rollup'::regclass) \\gexec
+-- the daily leaf partitions (under each generation's partition)
+SELECT format('VACUUM ANALYZE %s', p.relid)
+FROM unnest(ARRAY['pghero.statement_history', 'pghero.statement_rollup']::regclass[]) t,
+	 pg_partition_tree(t) p
+WHERE p.isleaf \\gexec
 \\timing off
 SELECT count(*) AS raw_rows,
-	   (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i
-		WHERE i.inhparent = 'pghero.statement_history'::regclass) AS raw_total,
-	   (SELECT sum(pg_relation_size(i.inhrelid)) FROM pg_inherits i
-		WHERE i.inhparent = 'pghero.statement_history'::regclass) AS raw_heap,
+	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_history') p
+		WHERE p.isleaf) AS raw_total,
+	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_history') p
+		WHERE p.isleaf) AS raw_heap,
 	   (SELECT count(*) FROM pghero.statement_rollup) AS hourly_rows,
-	   (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i
-		WHERE i.inhparent = 'pghero.statement_rollup'::regclass) AS hourly_total,
-	   (SELECT sum(pg_relation_size(i.inhrelid)) FROM pg_inherits i
-		WHERE i.inhparent = 'pghero.statement_rollup'::regclass) AS hourly_heap
+	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_rollup') p
+		WHERE p.isleaf) AS hourly_total,
+	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_rollup') p
+		WHERE p.isleaf) AS hourly_heap
 FROM pghero.statement_history \\gset
 \\echo @@ disk hist :raw_rows :raw_total :raw_heap :hourly_rows :hourly_total :hourly_heap
 -- the history's statements ran once more since the capture: the tail

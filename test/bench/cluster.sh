@@ -2,8 +2,9 @@
 #
 # Sets PG_CONFIG, BINDIR, RUN (runuser -u postgres when root: servers
 # refuse to run as root), WORK (a temporary directory removed on exit
-# unless BENCH_KEEP=1), PGDATA, SOCK, a free PORT, log() and psql_(); the
-# EXIT trap stops the server if server_start-style code set STARTED=1.
+# unless BENCH_KEEP=1), PGDATA, SOCK, a free PORT (from BENCH_PORT_LOWER to
+# BENCH_PORT_UPPER, default 20000 to 60000), log() and psql_(); the EXIT
+# trap stops the server if server_start-style code set STARTED=1.
 
 PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}"
 BINDIR="$("$PG_CONFIG" --bindir)"
@@ -41,7 +42,7 @@ trap 'exit 130' INT TERM
 # A TCP port nobody listens on (the server listens on its Unix socket only,
 # in $WORK, but the port also names that socket).
 PORT=""
-for p in $(shuf -i 20000-60000 -n 200); do
+for p in $(shuf -i "${BENCH_PORT_LOWER:-20000}-${BENCH_PORT_UPPER:-60000}" -n 200); do
 	if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 		PORT="$p"
 		break
