@@ -142,7 +142,7 @@ FROM pg_temp.new_audit_rows();
 -- the reset, scoped like pg_stat_statements_reset() (the marker is run
 -- again here: an entry of an earlier test may have been evicted since)
 SELECT pg_sleep(0.03) AS regress_slow_marker;
-SELECT count(*) AS marker_stats FROM pghero.query_stats
+SELECT count(*) > 0 AS marker_stats FROM pghero.query_stats
 WHERE database = current_database() AND query LIKE 'SELECT pg_sleep($1) AS regress_slow_marker%';
 SELECT pghero.reset_query_stats(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0);
 SELECT count(*) AS marker_stats FROM pghero.query_stats
