@@ -13,6 +13,8 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+
 /* GUC variables (src/pghero.c) */
 extern int	pghero_long_running_query_sec;
 extern int	pghero_slow_query_ms;
@@ -30,6 +32,9 @@ extern int	pghero_capture_interval;
 extern int	pghero_space_interval;
 extern int	pghero_raw_retention;
 extern int	pghero_history_retention;
+
+/* a statement text without its passwords (src/redact.c) */
+extern Datum pghero_redact_query(PG_FUNCTION_ARGS);
 
 /* the launcher, its shared state, and the collector (src/launcher.c) */
 extern Size pghero_shmem_size(void);

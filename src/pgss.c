@@ -299,6 +299,7 @@ pghero_pgss_statements(PG_FUNCTION_ARGS)
 	MemoryContext per_query_ctx;
 	MemoryContext oldcontext;
 	int		   *map;
+	int			query_att;
 	Datum	   *values;
 	bool	   *nulls;
 
@@ -345,6 +346,12 @@ pghero_pgss_statements(PG_FUNCTION_ARGS)
 	values = palloc(sizeof(Datum) * outdesc->natts);
 	nulls = palloc(sizeof(bool) * outdesc->natts);
 
+	/* the text, whose passwords nobody sees (src/redact.c) */
+	query_att = -1;
+	for (int i = 0; i < outdesc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(outdesc, i)->attname), "query") == 0)
+			query_att = i;
+
 	if (pgss_rsinfo.setResult != NULL)
 	{
 		TupleTableSlot *slot;
@@ -368,6 +375,9 @@ pghero_pgss_statements(PG_FUNCTION_ARGS)
 					nulls[i] = slot->tts_isnull[map[i]];
 				}
 			}
+			if (query_att >= 0 && !nulls[query_att])
+				values[query_att] = DirectFunctionCall1(pghero_redact_query,
+														values[query_att]);
 			tuplestore_putvalues(outstore, outdesc, values, nulls);
 		}
 		ExecDropSingleTupleTableSlot(slot);
