@@ -89,6 +89,18 @@ $src->safe_psql($db, "SELECT count(*) FROM regress_marker_dump;\n" x 4);
 capture_ok($src, $db, 'source, after 4 calls');
 $src->safe_psql($db, "SELECT count(*) FROM regress_marker_dump;\n" x 6);
 capture_ok($src, $db, 'source, after 6 more calls');
+# database activity reaches pg_stat_database when the backends report it
+# (on 14 through the statistics collector, a while later): capture it
+# until a capture has seen it move
+ok( PgheroSession->poll_until(
+		sub {
+			$src->safe_psql($db,
+				q{SELECT count(*) FROM pghero.capture(ARRAY['database_activity'])});
+			return $src->safe_psql($db,
+				'SELECT count(*) > 0 FROM pghero.database_history');
+		},
+		't', 60, 'database activity captured'),
+	'source: database activity captured');
 
 my @tables = qw(statement_history statement_rollup query_texts statement_captures
   object_names rollup_progress database_history database_rollup instance_history
