@@ -194,7 +194,8 @@ CREATE TABLE @extschema@.statement_rollup (
 ) PARTITION BY LIST (generation);
 
 -- the text of every statement seen, once per generation, database and
--- query identifier, with any password in it replaced (_redact_query)
+-- query identifier, with any password in it replaced (_pgss_statements()
+-- returns texts redacted)
 CREATE TABLE @extschema@.query_texts (
 	dbid oid NOT NULL,
 	queryid bigint NOT NULL,

@@ -69,7 +69,7 @@ LANGUAGE C VOLATILE STRICT PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION @extschema@._pgss_statements(boolean) IS
-'pg_stat_statements(showtext), called by OID, with the same columns whatever its version (NULL where the installed version lacks a counter), every row whoever the caller (internal)';
+'pg_stat_statements(showtext), called by OID, with the same columns whatever its version (NULL where the installed version lacks a counter), every row whoever the caller, texts with passwords redacted (internal)';
 
 CREATE FUNCTION @extschema@._pgss_info(OUT dealloc bigint, OUT stats_reset timestamptz)
 RETURNS record
@@ -96,7 +96,7 @@ WITH s AS (
 	SELECT s.dbid,
 		   s.userid,
 		   s.queryid,
-		   @extschema@._redact_query(pg_catalog.min(s.query)) AS query,
+		   pg_catalog.min(s.query) AS query,
 		   pg_catalog.sum(s.calls)::bigint AS calls,
 		   pg_catalog.sum(s.total_plan_time + s.total_exec_time) AS total_ms,
 		   pg_catalog.sum(s.rows)::bigint AS rows,

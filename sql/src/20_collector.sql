@@ -292,12 +292,13 @@ BEGIN
 							AND c.queryid = b.queryid AND c.toplevel = b.toplevel);
 	END IF;
 
-	-- texts (secrets replaced) and names of statements never seen before,
+	-- texts (_pgss_statements() replaced their secrets) and names of
+	-- statements never seen before,
 	-- read only when some appeared
 	IF new_ids > 0 THEN
 		INSERT INTO @extschema@.query_texts (generation, dbid, queryid, query, first_seen)
 		SELECT DISTINCT ON (s.dbid, s.queryid) gen, s.dbid, s.queryid,
-			   @extschema@._redact_query(s.query), now_ts
+			   s.query, now_ts
 		FROM @extschema@._pgss_statements(true) s
 		WHERE s.queryid IS NOT NULL AND s.query IS NOT NULL
 		  AND NOT EXISTS (SELECT FROM @extschema@.query_texts t
