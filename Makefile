@@ -23,6 +23,8 @@ DATA = sql/pghero--1.0.sql sql/pghero--1.0--1.1.sql
 # is re-created on upgrade: all but the 0*.sql ones, which create state
 # (schema checks, roles, tables) once, at installation; then, if there is
 # one, the part of the upgrade that needs the new definitions (.post.sql).
+# A step that must come before the tables change (moving them) is in
+# sql/updates/1.1--<version>.pre.sql, right after the drop.
 # The tables a version adds are in sql/src/0*_tables_<version>.sql, which
 # both its install script and the upgrade to it run (first, after the
 # definitions of the previous version are dropped).
@@ -67,7 +69,7 @@ pghero--$(EXTVERSION).sql: $(SQL_SRC) Makefile
 	  printf '\\echo Use "CREATE EXTENSION pghero" to load this file. \\quit\n'; \
 	  for f in $(SQL_SRC); do printf '\n'; cat $$f; done; } > $@
 
-pghero--1.1--$(EXTVERSION).sql: sql/updates/drop_definitions.sql $(wildcard sql/src/0*_tables_$(EXTVERSION).sql) sql/updates/1.1--$(EXTVERSION).sql $(SQL_DEFS) $(wildcard sql/updates/1.1--$(EXTVERSION).post.sql) Makefile
+pghero--1.1--$(EXTVERSION).sql: sql/updates/drop_definitions.sql $(wildcard sql/updates/1.1--$(EXTVERSION).pre.sql) $(wildcard sql/src/0*_tables_$(EXTVERSION).sql) sql/updates/1.1--$(EXTVERSION).sql $(SQL_DEFS) $(wildcard sql/updates/1.1--$(EXTVERSION).post.sql) Makefile
 	{ printf '/* pghero--1.1--%s.sql: built by make from sql/updates/ and sql/src/; do not edit */\n\n' '$(EXTVERSION)'; \
 	  printf -- '-- complain if script is sourced in psql, rather than via ALTER EXTENSION\n'; \
 	  printf '\\echo Use "ALTER EXTENSION pghero UPDATE TO '"'"'%s'"'"'" to load this file. \\quit\n' '$(EXTVERSION)'; \

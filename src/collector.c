@@ -9,13 +9,13 @@
  * not reach it: the launcher stops it and starts another) as the bootstrap
  * superuser and runs each capture source on a fixed-rate schedule.  The
  * worker is thin: the capture itself is the SQL function
- * pghero._run_source(source, next_run_at), which records the outcome of the
- * source (success or error) and its next run in pghero.collector_sources
+ * pghero_internal._run_source(source, next_run_at), which records the outcome of the
+ * source (success or error) and its next run in pghero_internal.collector_sources
  * and returns without raising when the source fails.  The worker only
  * decides when to call it.
  *
  * Schedule: the sources and their order come from the registry,
- * pghero.collector_sources, where each row names the setting that gives
+ * pghero_internal.collector_sources, where each row names the setting that gives
  * its interval (interval_setting: one of pghero's settings in seconds, such
  * as pghero.capture_interval; a source naming any other is skipped, with
  * one LOG line).  The worker reads the registry when it becomes ready, when
@@ -33,20 +33,20 @@
  * interval_setting), its next run is moved to its last run plus the new
  * interval (at once if that is already past), and the new next run of
  * every source (NULL for a skipped one) is written to
- * pghero.collector_sources at once, so that pghero.collector shows it
+ * pghero_internal.collector_sources at once, so that pghero.collector shows it
  * before the source runs again.
  *
  * Transactions: every unit of work is one short transaction, in
  * worker_spi's order, and no transaction or snapshot is held while the
  * worker sleeps.  Each unit first checks that the collector exists in the
- * home database (extension pghero with pghero._run_source(), i.e. 1.1 or
+ * home database (extension pghero with pghero_internal._run_source(), i.e. 1.1 or
  * later); the reading of the registry, a source call, or the writing of
  * the schedule follows in the same transaction.  A source call runs under
  * a statement timeout of its interval (at most five minutes) armed here,
  * as SPI does not arm statement_timeout; the worker takes no lock of its
  * own for it, the SQL side sets its own lock_timeout.  Reading the registry
  * and writing the schedule (which updates the rows of
- * pghero.collector_sources) run under a lock_timeout of one second; when
+ * pghero_internal.collector_sources) run under a lock_timeout of one second; when
  * the registry cannot be read, the worker tries again an interval later,
  * meanwhile going on with the schedule it has, if any.
  * synchronous_commit is "local" for the worker, so a synchronous standby
@@ -119,7 +119,7 @@ typedef enum PgheroCollectorState
 /* one capture source of the registry and its schedule */
 typedef struct PgheroSource
 {
-	char	   *name;			/* first argument of pghero._run_source() */
+	char	   *name;			/* first argument of pghero_internal._run_source() */
 	char	   *interval_setting;	/* setting giving its interval, or NULL */
 	int			interval;		/* the interval its schedule uses, in
 								 * seconds; 0 when the source is skipped */
@@ -141,24 +141,31 @@ typedef struct PgheroRegistry
 
 /*
  * The version of extension pghero and its oid, whether it has the
- * collector, and whether its registry has interval_setting (1.2 or later).
+ * collector, whether its registry has interval_setting (1.2 or later), and
+ * the schema of its internals: pghero_internal since 1.2, pghero in 1.1
+ * (this library also runs a 1.1 installation until it is updated).
  */
 static const char *const pghero_check_sql =
-"SELECT e.extversion, e.oid,"
-" pg_catalog.to_regprocedure("
-"'pghero._run_source(text,timestamp with time zone)') IS NOT NULL,"
+"SELECT e.extversion, e.oid, s.nsp IS NOT NULL,"
 " EXISTS (SELECT FROM pg_catalog.pg_attribute a"
 " WHERE a.attrelid OPERATOR(pg_catalog.=)"
-" pg_catalog.to_regclass('pghero.collector_sources')"
+" pg_catalog.to_regclass(pg_catalog.quote_ident(s.nsp)"
+" OPERATOR(pg_catalog.||) '.collector_sources')"
 " AND a.attname OPERATOR(pg_catalog.=) 'interval_setting'"
-" AND NOT a.attisdropped)"
+" AND NOT a.attisdropped),"
+" s.nsp"
 " FROM (VALUES (true)) v"
 " LEFT JOIN pg_catalog.pg_extension e"
-" ON e.extname OPERATOR(pg_catalog.=) 'pghero'";
+" ON e.extname OPERATOR(pg_catalog.=) 'pghero'"
+" LEFT JOIN LATERAL (SELECT n.nsp FROM (VALUES (1, 'pghero_internal'), (2, 'pghero'))"
+" n(pos, nsp)"
+" WHERE pg_catalog.to_regprocedure(pg_catalog.quote_ident(n.nsp)"
+" OPERATOR(pg_catalog.||) '._run_source(text,timestamp with time zone)') IS NOT NULL"
+" ORDER BY n.pos LIMIT 1) s ON true";
 
 /* the registry: the sources, in the order they run, and their intervals */
 static const char *const pghero_registry_sql =
-"SELECT c.source, c.interval_setting FROM pghero.collector_sources c"
+"SELECT c.source, c.interval_setting FROM %s.collector_sources c"
 " ORDER BY c.position";
 
 /*
@@ -177,7 +184,7 @@ static const char *const pghero_registry_1_1_sql =
 " ORDER BY r.position";
 
 static const char *const pghero_run_sql =
-"SELECT pghero._run_source($1, $2)";
+"SELECT %s._run_source($1, $2)";
 
 /* reading the registry and writing the schedule wait for a lock this long */
 static const char *const pghero_lock_timeout_sql =
@@ -185,7 +192,7 @@ static const char *const pghero_lock_timeout_sql =
 
 /* the schedule: the next run of one source */
 static const char *const pghero_schedule_sql =
-"UPDATE pghero.collector_sources SET next_run_at = $2"
+"UPDATE %s.collector_sources SET next_run_at = $2"
 " WHERE source OPERATOR(pg_catalog.=) $1"
 " AND next_run_at IS DISTINCT FROM $2";
 
@@ -220,6 +227,12 @@ static bool schedule_reset = true;
 /* the registry the last unit read, valid when registry_read is set */
 static PgheroRegistry registry;
 static bool registry_read = false;
+
+/*
+ * The schema of the installed extension's internals, as the last check
+ * found it (quoted if need be): pghero_internal, or pghero for 1.1.
+ */
+static char internals[2 * NAMEDATALEN + 3] = "pghero_internal";
 
 /* a unit found the extension changed since the registry was read */
 static bool extension_changed = false;
@@ -340,13 +353,13 @@ log_skipped_source(const PgheroSource *source)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("pghero collector: source \"%s\" is skipped: it has no interval_setting",
 						source->name),
-				 errdetail("The interval_setting of a source in pghero.collector_sources names one of pghero's settings in seconds, such as pghero.capture_interval.")));
+				 errdetail("The interval_setting of a source in pghero_internal.collector_sources names one of pghero's settings in seconds, such as pghero.capture_interval.")));
 	else
 		ereport(LOG,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("pghero collector: source \"%s\" is skipped: \"%s\" is not an interval setting of pghero",
 						source->name, source->interval_setting),
-				 errdetail("The interval_setting of a source in pghero.collector_sources names one of pghero's settings in seconds, such as pghero.capture_interval.")));
+				 errdetail("The interval_setting of a source in pghero_internal.collector_sources names one of pghero's settings in seconds, such as pghero.capture_interval.")));
 }
 
 /*
@@ -372,7 +385,7 @@ load_schedule(const PgheroRegistry *reg, bool reset, TimestampTz now)
 	if (reg->truncated)
 		ereport(LOG,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("pghero collector: pghero.collector_sources has more than %d sources",
+				 errmsg("pghero collector: pghero_internal.collector_sources has more than %d sources",
 						PGHERO_MAX_SOURCES),
 				 errdetail("The collector runs the first %d sources only.",
 						   PGHERO_MAX_SOURCES)));
@@ -470,7 +483,8 @@ read_registry(bool has_registry, const char *extversion, Oid extoid)
 		elog(ERROR, "pghero collector: could not set lock_timeout: %s",
 			 SPI_result_code_string(ret));
 
-	ret = SPI_execute(has_registry ? pghero_registry_sql :
+	ret = SPI_execute(has_registry ?
+					  psprintf(pghero_registry_sql, internals) :
 					  pghero_registry_1_1_sql,
 					  true, PGHERO_MAX_SOURCES + 1);
 	if (ret != SPI_OK_SELECT)
@@ -499,7 +513,7 @@ read_registry(bool has_registry, const char *extversion, Oid extoid)
 }
 
 /*
- * Write the next run of every source to pghero.collector_sources (NULL for
+ * Write the next run of every source to pghero_internal.collector_sources (NULL for
  * a skipped one), inside the transaction of a unit.  A session holding one
  * of the rows locked (say, in a transaction that called pghero.capture())
  * makes this fail after a second rather than stall the worker; each source
@@ -526,7 +540,8 @@ store_schedule(void)
 		values[1] = TimestampTzGetDatum(source->next_run);
 		if (source->interval == 0)
 			nulls[1] = 'n';
-		ret = SPI_execute_with_args(pghero_schedule_sql, 2, argtypes, values,
+		ret = SPI_execute_with_args(psprintf(pghero_schedule_sql, internals),
+									2, argtypes, values,
 									nulls, false, 0);
 		if (ret != SPI_OK_UPDATE)
 			elog(ERROR, "pghero collector: could not store the next run of source \"%s\": %s",
@@ -682,13 +697,13 @@ run_unit(PgheroUnit unit, PgheroSource *source, TimestampTz next_run,
 	*extversion = NULL;
 	registry_read = false;
 	if (unit == PGHERO_UNIT_RUN_SOURCE)
-		activity = psprintf("SELECT pghero._run_source(%s, %s)",
+		activity = psprintf("SELECT %s._run_source(%s, %s)", internals,
 							quote_literal_cstr(source->name),
 							quote_literal_cstr(timestamptz_to_str(next_run)));
 	else if (unit == PGHERO_UNIT_STORE_SCHEDULE)
-		activity = pstrdup(pghero_schedule_sql);
+		activity = psprintf(pghero_schedule_sql, internals);
 	else
-		activity = pstrdup(pghero_registry_sql);
+		activity = psprintf(pghero_registry_sql, internals);
 
 	/* a cancel that arrived between units has nothing to cancel */
 	QueryCancelPending = false;
@@ -728,6 +743,13 @@ run_unit(PgheroUnit unit, PgheroSource *source, TimestampTz next_run,
 												  &isnull));
 		if (version != NULL)
 			*extversion = MemoryContextStrdup(loop_context, version);
+		if (installed)
+		{
+			char	   *nsp = SPI_getvalue(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 5);
+
+			strlcpy(internals, quote_identifier(nsp), sizeof(internals));
+		}
 
 		if (installed && unit == PGHERO_UNIT_READ_REGISTRY)
 		{
@@ -758,7 +780,8 @@ run_unit(PgheroUnit unit, PgheroSource *source, TimestampTz next_run,
 
 			enable_timeout_after(STATEMENT_TIMEOUT,
 								 source_timeout_ms(source));
-			ret = SPI_execute_with_args(pghero_run_sql, 2, argtypes, values,
+			ret = SPI_execute_with_args(psprintf(pghero_run_sql, internals),
+										2, argtypes, values,
 										NULL, false, 1);
 			disable_timeout(STATEMENT_TIMEOUT, false);
 			if (ret != SPI_OK_SELECT)

@@ -63,4 +63,21 @@ BEGIN
 END
 $$;
 
+-- pghero's internals (history tables, their partitions, state, helper
+-- functions) live in a schema of their own, so that the pghero schema holds
+-- the dashboard and nothing else.  It must not exist yet.
+DO $$
+BEGIN
+	IF EXISTS (SELECT FROM pg_catalog.pg_namespace n
+			   WHERE n.nspname OPERATOR(pg_catalog.=) 'pghero_internal') THEN
+		RAISE EXCEPTION 'schema "pghero_internal" already exists'
+			USING ERRCODE = 'duplicate_schema',
+				  DETAIL = 'The pghero extension keeps its internal tables and functions in the schema "pghero_internal", which it creates.',
+				  HINT = 'Rename the existing schema (ALTER SCHEMA pghero_internal RENAME TO ...) or drop it, then run CREATE EXTENSION pghero again.';
+	END IF;
+END
+$$;
+
+CREATE SCHEMA pghero_internal;
+
 COMMENT ON SCHEMA pghero IS 'pghero: PgHero''s performance dashboard as views and functions';

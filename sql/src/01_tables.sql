@@ -1,6 +1,6 @@
 /* sql/src/01_tables.sql */
 
-CREATE TABLE @extschema@.audit_log (
+CREATE TABLE pghero_internal.audit_log (
 	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	logged_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	role_name name NOT NULL,
@@ -15,8 +15,8 @@ CREATE TABLE @extschema@.audit_log (
 	detail text
 );
 
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.audit_log_id_seq', '');
 
 --------------------------------------------------------------------------
 -- Collector state
@@ -26,7 +26,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_id_seq', '');
 -- the pghero.collector view and retention all read it; each row also
 -- holds the source's last outcome.  Not dumped: it describes this
 -- installation's collector.
-CREATE TABLE @extschema@.collector_sources (
+CREATE TABLE pghero_internal.collector_sources (
 	source text PRIMARY KEY,
 	last_run_at timestamptz,
 	last_duration_ms float8,
@@ -45,7 +45,7 @@ CREATE TABLE @extschema@.collector_sources (
 	rollup_table text
 );
 
-INSERT INTO @extschema@.collector_sources
+INSERT INTO pghero_internal.collector_sources
 	(source, position, interval_setting, run_function, raw_table, rollup_table)
 VALUES
 	('statements', 1, 'pghero.capture_interval', '_capture_statements', 'statement_history', 'statement_rollup'),
@@ -57,14 +57,14 @@ VALUES
 
 -- how far each generation's raw history has been rolled up into hourly
 -- rows, per history table
-CREATE TABLE @extschema@.rollup_progress (
+CREATE TABLE pghero_internal.rollup_progress (
 	history text NOT NULL,
 	rolled_up_until timestamptz NOT NULL DEFAULT '-infinity',
 	generation integer NOT NULL,
 	PRIMARY KEY (history, generation)
 );
 
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.rollup_progress', '');
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.rollup_progress', '');
 
 --------------------------------------------------------------------------
 -- History tables
@@ -87,7 +87,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.rollup_progress', '');
 -- catalog (_statement_counters()), never write it out again.  The names
 -- are pg_stat_statements' newest; a counter the server's
 -- pg_stat_statements lacks stays NULL.
-CREATE TABLE @extschema@.statement_history (
+CREATE TABLE pghero_internal.statement_history (
 	captured_at timestamptz NOT NULL,
 	since timestamptz,
 	dbid oid NOT NULL,
@@ -141,7 +141,7 @@ CREATE TABLE @extschema@.statement_history (
 
 
 -- the hourly rollup: the sums of the raw rows of each hour
-CREATE TABLE @extschema@.statement_rollup (
+CREATE TABLE pghero_internal.statement_rollup (
 	bucket timestamptz NOT NULL,
 	dbid oid NOT NULL,
 	userid oid NOT NULL,
@@ -196,7 +196,7 @@ CREATE TABLE @extschema@.statement_rollup (
 -- the text of every statement seen, once per generation, database and
 -- query identifier, with any password in it replaced (_pgss_statements()
 -- returns texts redacted)
-CREATE TABLE @extschema@.query_texts (
+CREATE TABLE pghero_internal.query_texts (
 	dbid oid NOT NULL,
 	queryid bigint NOT NULL,
 	query text NOT NULL,
@@ -205,10 +205,10 @@ CREATE TABLE @extschema@.query_texts (
 	PRIMARY KEY (generation, dbid, queryid)
 );
 
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.query_texts', '');
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.query_texts', '');
 
 -- one row per statements capture: what pg_stat_statements itself said
-CREATE TABLE @extschema@.statement_captures (
+CREATE TABLE pghero_internal.statement_captures (
 	captured_at timestamptz NOT NULL,
 	since timestamptz,
 	entries bigint NOT NULL,
@@ -222,9 +222,9 @@ CREATE TABLE @extschema@.statement_captures (
 	PRIMARY KEY (generation, captured_at)
 );
 
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.statement_captures', '');
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.statement_captures', '');
 
-CREATE TABLE @extschema@.database_history (
+CREATE TABLE pghero_internal.database_history (
 	captured_at timestamptz NOT NULL,
 	since timestamptz,
 	datid oid NOT NULL,
@@ -247,7 +247,7 @@ CREATE TABLE @extschema@.database_history (
 	generation integer NOT NULL
 ) PARTITION BY LIST (generation);
 
-CREATE TABLE @extschema@.database_rollup (
+CREATE TABLE pghero_internal.database_rollup (
 	bucket timestamptz NOT NULL,
 	datid oid NOT NULL,
 	datname name NOT NULL,
@@ -271,7 +271,7 @@ CREATE TABLE @extschema@.database_rollup (
 	generation integer NOT NULL
 ) PARTITION BY LIST (generation);
 
-CREATE TABLE @extschema@.instance_history (
+CREATE TABLE pghero_internal.instance_history (
 	captured_at timestamptz NOT NULL,
 	since timestamptz,
 	wal_bytes numeric,
@@ -288,7 +288,7 @@ CREATE TABLE @extschema@.instance_history (
 	generation integer NOT NULL
 ) PARTITION BY LIST (generation);
 
-CREATE TABLE @extschema@.instance_rollup (
+CREATE TABLE pghero_internal.instance_rollup (
 	bucket timestamptz NOT NULL,
 	samples integer NOT NULL,
 	seconds float8 NOT NULL,
@@ -305,7 +305,7 @@ CREATE TABLE @extschema@.instance_rollup (
 
 -- space: a row only when a size changed (and a keyframe per relation at
 -- the start of the retained window)
-CREATE TABLE @extschema@.space_history (
+CREATE TABLE pghero_internal.space_history (
 	captured_at timestamptz NOT NULL,
 	datid oid NOT NULL,
 	relid oid,
@@ -323,7 +323,7 @@ CREATE TABLE @extschema@.space_history (
 -- them (the restored history is another generation's and is not added to).
 --------------------------------------------------------------------------
 
-CREATE UNLOGGED TABLE @extschema@.statement_baseline (
+CREATE UNLOGGED TABLE pghero_internal.statement_baseline (
 	dbid oid NOT NULL,
 	userid oid NOT NULL,
 	queryid bigint NOT NULL,
@@ -371,7 +371,7 @@ CREATE UNLOGGED TABLE @extschema@.statement_baseline (
 	PRIMARY KEY (dbid, userid, queryid, toplevel)
 ) WITH (fillfactor = 50);
 
-CREATE UNLOGGED TABLE @extschema@.source_baseline (
+CREATE UNLOGGED TABLE pghero_internal.source_baseline (
 	source text PRIMARY KEY,
 	captured_at timestamptz NOT NULL,
 	stats_reset timestamptz,
@@ -380,13 +380,13 @@ CREATE UNLOGGED TABLE @extschema@.source_baseline (
 	counters bigint[]
 );
 
-CREATE UNLOGGED TABLE @extschema@.database_baseline (
+CREATE UNLOGGED TABLE pghero_internal.database_baseline (
 	datid oid PRIMARY KEY,
 	stats_reset timestamptz,
 	counters bigint[] NOT NULL
 );
 
-CREATE UNLOGGED TABLE @extschema@.space_baseline (
+CREATE UNLOGGED TABLE pghero_internal.space_baseline (
 	datid oid NOT NULL,
 	relid oid NOT NULL,
 	size_bytes bigint NOT NULL,

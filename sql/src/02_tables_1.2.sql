@@ -19,14 +19,14 @@
 -- This table is not dumped: a restored database keeps its own generation.
 --------------------------------------------------------------------------
 
-CREATE TABLE @extschema@.installation (
+CREATE TABLE pghero_internal.installation (
 	generation integer PRIMARY KEY CHECK (generation > 0),
 	installed_at timestamptz NOT NULL
 );
 
 -- the generation is the installation time in seconds since 2020 (unique
 -- enough across clusters, and later installations sort later)
-INSERT INTO @extschema@.installation
+INSERT INTO pghero_internal.installation
 VALUES (pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp())
 						 - 1577836800)::integer,
 		pg_catalog.clock_timestamp());
@@ -34,7 +34,7 @@ VALUES (pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.clock_timestam
 -- the names of the databases and roles the history refers to, as they were
 -- when first captured: the oids of another generation are another
 -- cluster's, or may be reused
-CREATE TABLE @extschema@.object_names (
+CREATE TABLE pghero_internal.object_names (
 	generation integer NOT NULL,
 	kind text NOT NULL CHECK (kind IN ('database', 'role')),
 	oid oid NOT NULL,
@@ -42,11 +42,11 @@ CREATE TABLE @extschema@.object_names (
 	PRIMARY KEY (generation, kind, oid)
 );
 
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.object_names', '');
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.object_names', '');
 
 -- I/O by backend type, object and context, from pg_stat_io (PostgreSQL 16
 -- and later; empty before): a row per combination whose counters moved
-CREATE TABLE @extschema@.io_history (
+CREATE TABLE pghero_internal.io_history (
 	captured_at timestamptz NOT NULL,
 	since timestamptz,
 	backend_type text NOT NULL,
@@ -72,7 +72,7 @@ CREATE TABLE @extschema@.io_history (
 	generation integer NOT NULL
 ) PARTITION BY LIST (generation);
 
-CREATE TABLE @extschema@.io_rollup (
+CREATE TABLE pghero_internal.io_rollup (
 	bucket timestamptz NOT NULL,
 	backend_type text NOT NULL,
 	object text NOT NULL,
@@ -101,7 +101,7 @@ CREATE TABLE @extschema@.io_rollup (
 
 -- the pg_stat_io counters read at the last capture (unlogged, see the
 -- baselines in sql/src/01_tables.sql)
-CREATE UNLOGGED TABLE @extschema@.io_baseline (
+CREATE UNLOGGED TABLE pghero_internal.io_baseline (
 	backend_type text NOT NULL,
 	object text NOT NULL,
 	context text NOT NULL,

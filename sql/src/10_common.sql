@@ -6,10 +6,10 @@
 
 -- No SET search_path: the C function looks nothing up, and a SET clause
 -- would cost a GUC save and restore on every row of the views that call it.
-CREATE FUNCTION @extschema@._redact_query(query text)
+CREATE FUNCTION pghero_internal._redact_query(query text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'pghero_redact_query'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._redact_query(text) IS
+COMMENT ON FUNCTION pghero_internal._redact_query(text) IS
 'The statement text with every password, user mapping password option and subscription connection string replaced by ''<redacted>''; every text pghero shows or stores goes through it (internal)';

@@ -18,7 +18,7 @@
 -- checkpoints, by the background writer and by backends.  PostgreSQL 17
 -- moved the checkpoint counters to pg_stat_checkpointer and dropped
 -- buffers_backend (pg_stat_io has it by backend type): NULL there.
-CREATE FUNCTION @extschema@._checkpoint_counters(OUT counters bigint[], OUT stats_reset timestamptz)
+CREATE FUNCTION pghero_internal._checkpoint_counters(OUT counters bigint[], OUT stats_reset timestamptz)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -38,7 +38,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._checkpoint_counters() IS
+COMMENT ON FUNCTION pghero_internal._checkpoint_counters() IS
 'Cumulative checkpoint and buffer-write counters of the server, whatever its version (internal)';
 
 -- I/O by backend type, object and context (pg_stat_io, PostgreSQL 16 and
@@ -47,7 +47,7 @@ COMMENT ON FUNCTION @extschema@._checkpoint_counters() IS
 -- write_time, writebacks, writeback_time, extends, extend_bytes,
 -- extend_time, hits, evictions, reuses, fsyncs, fsync_time).  PostgreSQL
 -- 18 counts bytes; 16 and 17 count operations of op_bytes bytes each.
-CREATE FUNCTION @extschema@._io_counters(OUT backend_type text, OUT object text, OUT context text,
+CREATE FUNCTION pghero_internal._io_counters(OUT backend_type text, OUT object text, OUT context text,
 										 OUT counters numeric[], OUT stats_reset timestamptz)
 RETURNS SETOF record
 LANGUAGE plpgsql STABLE
@@ -73,7 +73,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._io_counters() IS
+COMMENT ON FUNCTION pghero_internal._io_counters() IS
 'Cumulative I/O counters of pg_stat_io by backend type, object and context, whatever the version (none before PostgreSQL 16) (internal)';
 
 -- Progress of every running VACUUM.  PostgreSQL 17 counts dead tuples'
@@ -81,7 +81,7 @@ COMMENT ON FUNCTION @extschema@._io_counters() IS
 -- identifiers (num_dead_item_ids) instead of dead tuples: max_dead_tuples is
 -- NULL there, num_dead_tuples is the dead item identifiers; the byte
 -- columns are NULL before 17.
-CREATE FUNCTION @extschema@._vacuum_progress()
+CREATE FUNCTION pghero_internal._vacuum_progress()
 RETURNS TABLE (
 	pid integer, datid oid, datname name, relid oid, phase text,
 	heap_blks_total bigint, heap_blks_scanned bigint,
@@ -106,5 +106,5 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._vacuum_progress() IS
+COMMENT ON FUNCTION pghero_internal._vacuum_progress() IS
 'Progress of every running VACUUM, whoever runs it, whatever the server''s version (internal)';

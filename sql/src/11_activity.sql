@@ -1,6 +1,6 @@
 /* sql/src/11_activity.sql */
 
-CREATE FUNCTION @extschema@._activity()
+CREATE FUNCTION pghero_internal._activity()
 RETURNS TABLE (
 	pid integer, datid oid, datname name, usesysid oid, usename name,
 	application_name text, client_addr inet, client_hostname text,
@@ -17,7 +17,7 @@ AS $$
 		   a.client_port, a.backend_start, a.xact_start,
 		   a.query_start, a.state_change, a.wait_event_type,
 		   a.wait_event, a.state, a.backend_xid, a.backend_xmin,
-		   @extschema@._redact_query(a.query), a.backend_type, s.ssl, a.leader_pid,
+		   pghero_internal._redact_query(a.query), a.backend_type, s.ssl, a.leader_pid,
 		   r.rolsuper
 	FROM pg_catalog.pg_stat_activity a
 		 LEFT JOIN pg_catalog.pg_stat_ssl s
@@ -26,7 +26,7 @@ AS $$
 			ON r.oid OPERATOR(pg_catalog.=) a.usesysid
 $$;
 
-COMMENT ON FUNCTION @extschema@._activity() IS
+COMMENT ON FUNCTION pghero_internal._activity() IS
 'Every backend of pg_stat_activity with full query text (passwords redacted), whoever the caller (internal)';
 
 --------------------------------------------------------------------------
@@ -51,7 +51,7 @@ SELECT a.pid,
 	   pg_catalog.now() - coalesce(a.query_start, a.xact_start) AS duration,
 	   pg_catalog.date_part('epoch', pg_catalog.now() - coalesce(a.query_start, a.xact_start)) * 1000 AS duration_ms,
 	   a.xact_start
-FROM @extschema@._activity() a
+FROM pghero_internal._activity() a
 WHERE a.backend_type = 'client backend'
   AND a.state IS DISTINCT FROM 'idle'
   AND a.pid <> pg_catalog.pg_backend_pid();
@@ -87,9 +87,9 @@ SELECT w.pid AS blocked_pid,
 	   pg_catalog.now() - coalesce(b.query_start, b.xact_start) AS blocking_duration,
 	   pg_catalog.date_part('epoch', pg_catalog.now() - coalesce(b.query_start, b.xact_start)) * 1000 AS blocking_duration_ms,
 	   pg_catalog.now() - b.xact_start AS blocking_transaction_duration
-FROM @extschema@._activity() w
+FROM pghero_internal._activity() w
 	 CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.pg_blocking_pids(w.pid)) AS bp(pid)
-	 LEFT JOIN @extschema@._activity() b ON b.pid = bp.pid
+	 LEFT JOIN pghero_internal._activity() b ON b.pid = bp.pid
 	 LEFT JOIN LATERAL (
 		SELECT k.locktype, k.mode, k.relation, k.database
 		FROM pg_catalog.pg_locks k
@@ -127,8 +127,8 @@ SELECT p.pid,
 	   pg_catalog.date_part('epoch', pg_catalog.now() - a.xact_start) * 1000 AS duration_ms,
 	   p.max_dead_tuple_bytes,
 	   p.dead_tuple_bytes
-FROM @extschema@._vacuum_progress() p
-	 LEFT JOIN @extschema@._activity() a ON a.pid = p.pid
+FROM pghero_internal._vacuum_progress() p
+	 LEFT JOIN pghero_internal._activity() a ON a.pid = p.pid
 	 LEFT JOIN pg_catalog.pg_class c
 		ON c.oid = p.relid AND p.datname = pg_catalog.current_database()
 	 LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace;
@@ -154,7 +154,7 @@ SELECT a.pid,
 	   a.backend_start,
 	   pg_catalog.now() - a.backend_start AS connected_for,
 	   pg_catalog.date_part('epoch', pg_catalog.now() - a.backend_start) * 1000 AS connected_for_ms
-FROM @extschema@._activity() a;
+FROM pghero_internal._activity() a;
 
 COMMENT ON VIEW @extschema@.connections IS
 'Every backend of the cluster (client connections and server processes), with SSL use';
@@ -165,7 +165,7 @@ SELECT a.datname AS database,
 	   a.application_name,
 	   a.client_addr,
 	   pg_catalog.count(*) AS total_connections
-FROM @extschema@._activity() a
+FROM pghero_internal._activity() a
 WHERE a.backend_type = 'client backend'
 GROUP BY a.datname, a.usename, a.application_name, a.client_addr;
 
@@ -175,7 +175,7 @@ COMMENT ON VIEW @extschema@.connection_sources IS
 CREATE VIEW @extschema@.connection_states AS
 SELECT a.state,
 	   pg_catalog.count(*) AS total_connections
-FROM @extschema@._activity() a
+FROM pghero_internal._activity() a
 WHERE a.backend_type = 'client backend'
 GROUP BY a.state;
 
@@ -190,7 +190,7 @@ WITH s AS (
 		   pg_catalog.current_setting('max_connections')::integer AS max_connections,
 		   pg_catalog.current_setting('superuser_reserved_connections')::integer
 		   + coalesce(pg_catalog.current_setting('reserved_connections', true)::integer, 0) AS reserved_connections
-	FROM @extschema@._activity() a)
+	FROM pghero_internal._activity() a)
 SELECT s.total_connections,
 	   s.active_connections,
 	   s.idle_in_transaction_connections,

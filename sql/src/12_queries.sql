@@ -8,7 +8,7 @@
 -- and says clearly what is missing.  _pgss_statements() is the one list
 -- of pg_stat_statements' columns: the union of versions 1.9 to 1.12 under
 -- the newest names, NULL where the installed version lacks a column.
-CREATE FUNCTION @extschema@._pgss_statements(showtext boolean)
+CREATE FUNCTION pghero_internal._pgss_statements(showtext boolean)
 RETURNS TABLE (
 	userid oid,
 	dbid oid,
@@ -68,23 +68,23 @@ AS 'MODULE_PATHNAME', 'pghero_pgss_statements'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION @extschema@._pgss_statements(boolean) IS
+COMMENT ON FUNCTION pghero_internal._pgss_statements(boolean) IS
 'pg_stat_statements(showtext), called by OID, with the same columns whatever its version (NULL where the installed version lacks a counter), every row whoever the caller, texts with passwords redacted (internal)';
 
-CREATE FUNCTION @extschema@._pgss_info(OUT dealloc bigint, OUT stats_reset timestamptz)
+CREATE FUNCTION pghero_internal._pgss_info(OUT dealloc bigint, OUT stats_reset timestamptz)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pghero_pgss_info'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._pgss_info() IS
+COMMENT ON FUNCTION pghero_internal._pgss_info() IS
 'pg_stat_statements_info(), called by OID: deallocations and the last full reset (internal)';
 
-CREATE FUNCTION @extschema@._pgss_reset(userid oid, dbid oid, queryid bigint)
+CREATE FUNCTION pghero_internal._pgss_reset(userid oid, dbid oid, queryid bigint)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pghero_pgss_reset'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@._pgss_reset(oid, oid, bigint) IS
+COMMENT ON FUNCTION pghero_internal._pgss_reset(oid, oid, bigint) IS
 'pg_stat_statements_reset(userid, dbid, queryid), called by OID, minmax_only false where it exists; 0 means all (internal)';
 
 --------------------------------------------------------------------------
@@ -104,7 +104,7 @@ WITH s AS (
 		   pg_catalog.sum(s.shared_blks_read)::bigint AS shared_blks_read,
 		   pg_catalog.sum(s.temp_blks_read)::bigint AS temp_blks_read,
 		   pg_catalog.sum(s.temp_blks_written)::bigint AS temp_blks_written
-	FROM @extschema@._pgss_statements(true) s
+	FROM pghero_internal._pgss_statements(true) s
 	GROUP BY s.dbid, s.userid, s.queryid)
 SELECT d.datname AS database,
 	   r.rolname AS "user",

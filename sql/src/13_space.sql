@@ -1,22 +1,22 @@
 /* sql/src/13_space.sql */
 
-CREATE FUNCTION @extschema@._relation_size(regclass)
+CREATE FUNCTION pghero_internal._relation_size(regclass)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'pghero_relation_size'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._relation_size(regclass) IS
+COMMENT ON FUNCTION pghero_internal._relation_size(regclass) IS
 'pg_table_size() that returns NULL instead of waiting for a lock held by another session (internal)';
 
-CREATE FUNCTION @extschema@._relation_sizes(regclass, OUT table_bytes bigint, OUT index_bytes bigint)
+CREATE FUNCTION pghero_internal._relation_sizes(regclass, OUT table_bytes bigint, OUT index_bytes bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pghero_relation_sizes'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._relation_sizes(regclass) IS
+COMMENT ON FUNCTION pghero_internal._relation_sizes(regclass) IS
 'pg_table_size() and pg_indexes_size() in one pass, each NULL instead of waiting for a lock held by another session (internal)';
 
-CREATE FUNCTION @extschema@._database_sizes()
+CREATE FUNCTION pghero_internal._database_sizes()
 RETURNS TABLE (datid oid, size_bytes bigint)
 LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -26,7 +26,7 @@ AS $$
 	WHERE d.datconnlimit OPERATOR(pg_catalog.<>) -2
 $$;
 
-COMMENT ON FUNCTION @extschema@._database_sizes() IS
+COMMENT ON FUNCTION pghero_internal._database_sizes() IS
 'Size of every database of the cluster, whoever the caller (internal)';
 
 --------------------------------------------------------------------------
@@ -35,7 +35,7 @@ COMMENT ON FUNCTION @extschema@._database_sizes() IS
 
 -- Every partitioned table or index with each of its partitions, at any
 -- depth, from pg_inherits (pg_partition_tree() would lock them)
-CREATE VIEW @extschema@._partition_tree AS
+CREATE VIEW pghero_internal._partition_tree AS
 WITH RECURSIVE tree AS (
 	SELECT i.inhparent AS ancestor, i.inhrelid AS relid
 	FROM pg_catalog.pg_inherits i
@@ -46,14 +46,14 @@ WITH RECURSIVE tree AS (
 		 JOIN pg_catalog.pg_inherits i ON i.inhparent = t.relid)
 SELECT tree.ancestor, tree.relid FROM tree;
 
-COMMENT ON VIEW @extschema@._partition_tree IS
+COMMENT ON VIEW pghero_internal._partition_tree IS
 'Every partitioned table or index paired with each of its partitions at any depth (internal)';
 
 CREATE VIEW @extschema@.relation_sizes AS
 WITH rels AS MATERIALIZED (
 	SELECT c.oid, c.relkind, c.relname, c.relnamespace, c.relispartition,
 		   CASE WHEN c.relkind IN ('p', 'I') THEN NULL
-				ELSE @extschema@._relation_size(c.oid) END AS size_bytes
+				ELSE pghero_internal._relation_size(c.oid) END AS size_bytes
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	WHERE c.relkind IN ('r', 'm', 'i', 'p', 'I')
@@ -64,7 +64,7 @@ rollup AS (
 		   pg_catalog.sum(r.size_bytes)::bigint AS size_bytes,
 		   pg_catalog.bool_and(r.size_bytes IS NOT NULL) AS measured,
 		   pg_catalog.count(*)::integer AS partitions
-	FROM @extschema@._partition_tree t
+	FROM pghero_internal._partition_tree t
 		 JOIN rels r ON r.oid = t.relid AND r.relkind NOT IN ('p', 'I')
 	GROUP BY t.ancestor)
 SELECT n.nspname AS schemaname,
@@ -98,7 +98,7 @@ WITH rels AS MATERIALIZED (
 		   z.table_bytes + z.index_bytes AS total_bytes
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-		 LEFT JOIN LATERAL @extschema@._relation_sizes(c.oid) z ON c.relkind <> 'p'
+		 LEFT JOIN LATERAL pghero_internal._relation_sizes(c.oid) z ON c.relkind <> 'p'
 	WHERE c.relkind IN ('r', 'm', 'p')
 	  AND c.relpersistence <> 't'
 	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])),
@@ -108,7 +108,7 @@ rollup AS (
 		   pg_catalog.sum(r.total_bytes)::bigint AS total_bytes,
 		   pg_catalog.bool_and(r.table_bytes IS NOT NULL AND r.total_bytes IS NOT NULL) AS measured,
 		   pg_catalog.count(*)::integer AS partitions
-	FROM @extschema@._partition_tree t
+	FROM pghero_internal._partition_tree t
 		 JOIN rels r ON r.oid = t.relid AND r.relkind <> 'p'
 	GROUP BY t.ancestor),
 sized AS (
@@ -145,7 +145,7 @@ SELECT d.datname AS database,
 	   d.oid AS datid,
 	   s.size_bytes,
 	   pg_catalog.pg_size_pretty(s.size_bytes) AS size
-FROM @extschema@._database_sizes() s
+FROM pghero_internal._database_sizes() s
 	 JOIN pg_catalog.pg_database d ON d.oid = s.datid;
 
 COMMENT ON VIEW @extschema@.database_sizes IS

@@ -1,32 +1,32 @@
 /* sql/src/14_indexes.sql */
 
-CREATE FUNCTION @extschema@._index_definition(regclass)
+CREATE FUNCTION pghero_internal._index_definition(regclass)
 RETURNS text
 AS 'MODULE_PATHNAME', 'pghero_index_definition'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._index_definition(regclass) IS
+COMMENT ON FUNCTION pghero_internal._index_definition(regclass) IS
 'pg_get_indexdef() that returns NULL instead of waiting for a lock held by another session (internal)';
 
-CREATE FUNCTION @extschema@._index_description(regclass,
+CREATE FUNCTION pghero_internal._index_description(regclass,
 	OUT definition text, OUT columns text[], OUT include_columns text[],
 	OUT predicate text)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pghero_index_description'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._index_description(regclass) IS
+COMMENT ON FUNCTION pghero_internal._index_description(regclass) IS
 'Definition, key and INCLUDE columns and predicate of an index, all NULL instead of waiting for a lock held by another session (internal)';
 
-CREATE FUNCTION @extschema@._constraint_definition(oid)
+CREATE FUNCTION pghero_internal._constraint_definition(oid)
 RETURNS text
 AS 'MODULE_PATHNAME', 'pghero_constraint_definition'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._constraint_definition(oid) IS
+COMMENT ON FUNCTION pghero_internal._constraint_definition(oid) IS
 'pg_get_constraintdef() that returns NULL instead of waiting for a lock held by another session (internal)';
 
-CREATE FUNCTION @extschema@._indexes_being_built()
+CREATE FUNCTION pghero_internal._indexes_being_built()
 RETURNS SETOF oid
 LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -38,7 +38,7 @@ AS $$
 		   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
 $$;
 
-COMMENT ON FUNCTION @extschema@._indexes_being_built() IS
+COMMENT ON FUNCTION pghero_internal._indexes_being_built() IS
 'Indexes of this database that a CREATE INDEX or REINDEX is building right now (internal)';
 
 --------------------------------------------------------------------------
@@ -58,7 +58,7 @@ SELECT n.nspname AS schemaname,
 	   i.indisunique AS is_unique,
 	   i.indisprimary AS is_primary,
 	   i.indisvalid AS is_valid,
-	   i.indexrelid IN (SELECT b.b FROM @extschema@._indexes_being_built() b(b)) AS being_built,
+	   i.indexrelid IN (SELECT b.b FROM pghero_internal._indexes_being_built() b(b)) AS being_built,
 	   d.definition,
 	   s.idx_scan AS index_scans,
 	   z.size_bytes,
@@ -69,9 +69,9 @@ FROM pg_catalog.pg_index i
 	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
 	 JOIN pg_catalog.pg_am am ON am.oid = ic.relam
 	 LEFT JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
-	 CROSS JOIN LATERAL @extschema@._index_description(i.indexrelid) d
+	 CROSS JOIN LATERAL pghero_internal._index_description(i.indexrelid) d
 	 CROSS JOIN LATERAL (SELECT CASE WHEN ic.relkind = 'I' THEN NULL
-									 ELSE @extschema@._relation_size(i.indexrelid) END AS size_bytes) z
+									 ELSE pghero_internal._relation_size(i.indexrelid) END AS size_bytes) z
 WHERE n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
   AND t.relpersistence <> 't';
 
@@ -132,10 +132,10 @@ SELECT n.nspname AS schemaname,
 	   u.indrelid AS table_relid,
 	   u.indexname AS unneeded_index,
 	   u.indexrelid AS unneeded_indexrelid,
-	   @extschema@._index_definition(u.indexrelid) AS unneeded_definition,
+	   pghero_internal._index_definition(u.indexrelid) AS unneeded_definition,
 	   c.indexname AS covering_index,
 	   c.indexrelid AS covering_indexrelid,
-	   @extschema@._index_definition(c.indexrelid) AS covering_definition,
+	   pghero_internal._index_definition(c.indexrelid) AS covering_definition,
 	   z.size_bytes,
 	   pg_catalog.pg_size_pretty(z.size_bytes) AS size,
 	   pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I', n.nspname, u.indexname) AS fix_sql
@@ -149,7 +149,7 @@ FROM idx u
 	 JOIN pg_catalog.pg_class t ON t.oid = u.indrelid
 	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
 	 JOIN pg_catalog.pg_am am ON am.oid = u.relam
-	 CROSS JOIN LATERAL (SELECT @extschema@._relation_size(u.indexrelid) AS size_bytes) z
+	 CROSS JOIN LATERAL (SELECT pghero_internal._relation_size(u.indexrelid) AS size_bytes) z
 WHERE NOT u.indisunique
   AND NOT u.indisprimary
   -- the covering index has the same key columns first (btree) or exactly
@@ -180,7 +180,7 @@ SELECT n.nspname AS schemaname,
 	   d.stats_reset,
 	   pg_catalog.now() - d.stats_reset AS stats_age,
 	   pg_catalog.date_part('epoch', pg_catalog.now() - d.stats_reset) * 1000 AS stats_age_ms,
-	   @extschema@._index_definition(i.indexrelid) AS definition,
+	   pghero_internal._index_definition(i.indexrelid) AS definition,
 	   pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I', n.nspname, ic.relname) AS fix_sql
 FROM pg_catalog.pg_index i
 	 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -190,7 +190,7 @@ FROM pg_catalog.pg_index i
 	 CROSS JOIN @extschema@.config() c
 	 CROSS JOIN (SELECT sd.stats_reset FROM pg_catalog.pg_stat_database sd
 				 WHERE sd.datname = pg_catalog.current_database()) d
-	 CROSS JOIN LATERAL (SELECT @extschema@._relation_size(i.indexrelid) AS size_bytes) z
+	 CROSS JOIN LATERAL (SELECT pghero_internal._relation_size(i.indexrelid) AS size_bytes) z
 WHERE s.idx_scan = 0
   AND NOT i.indisunique
   AND i.indisvalid
@@ -312,7 +312,7 @@ SELECT n.nspname AS schemaname,
 	   ((p.relpages - p.expected_pages) * p.bs)::bigint AS bloat_bytes,
 	   pg_catalog.pg_size_pretty(((p.relpages - p.expected_pages) * p.bs)::bigint) AS bloat_size,
 	   pg_catalog.round((100.0 * (p.relpages - p.expected_pages) / p.relpages)::numeric, 1) AS bloat_percent,
-	   @extschema@._index_definition(p.indexrelid) AS definition,
+	   pghero_internal._index_definition(p.indexrelid) AS definition,
 	   pg_catalog.format('REINDEX INDEX CONCURRENTLY %I.%I', n.nspname, ic.relname) AS fix_sql
 FROM pages p
 	 JOIN pg_catalog.pg_class ic ON ic.oid = p.indexrelid
@@ -337,7 +337,7 @@ SELECT n.nspname AS schemaname,
 	   CASE k.contype WHEN 'f' THEN 'foreign key' WHEN 'c' THEN 'check' ELSE k.contype::text END AS type,
 	   fn.nspname AS referenced_schema,
 	   ft.relname AS referenced_table,
-	   @extschema@._constraint_definition(k.oid) AS definition,
+	   pghero_internal._constraint_definition(k.oid) AS definition,
 	   pg_catalog.format('ALTER TABLE %I.%I VALIDATE CONSTRAINT %I', n.nspname, t.relname, k.conname) AS fix_sql
 FROM pg_catalog.pg_constraint k
 	 JOIN pg_catalog.pg_class t ON t.oid = k.conrelid

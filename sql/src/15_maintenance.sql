@@ -1,25 +1,25 @@
 /* sql/src/15_maintenance.sql */
 
-CREATE FUNCTION @extschema@._sequence_last_value(regclass)
+CREATE FUNCTION pghero_internal._sequence_last_value(regclass)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'pghero_sequence_last_value'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._sequence_last_value(regclass) IS
+COMMENT ON FUNCTION pghero_internal._sequence_last_value(regclass) IS
 'Last value of a sequence (its start value if never used), NULL when it cannot be read without waiting or without privilege (internal)';
 
-CREATE FUNCTION @extschema@._sequence_values()
+CREATE FUNCTION pghero_internal._sequence_values()
 RETURNS TABLE (seqid oid, last_value bigint)
 LANGUAGE sql VOLATILE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT c.oid, @extschema@._sequence_last_value(c.oid)
+	SELECT c.oid, pghero_internal._sequence_last_value(c.oid)
 	FROM pg_catalog.pg_class c
 	WHERE c.relkind OPERATOR(pg_catalog.=) 'S'
 	  AND c.relpersistence OPERATOR(pg_catalog.<>) 't'
 $$;
 
-COMMENT ON FUNCTION @extschema@._sequence_values() IS
+COMMENT ON FUNCTION pghero_internal._sequence_values() IS
 'Last value of every sequence of this database, NULL for one locked by another session (internal)';
 
 --------------------------------------------------------------------------
@@ -165,7 +165,7 @@ s AS (
 		 JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
 		 JOIN pg_catalog.pg_attribute a
 			ON a.attrelid = u.relid AND a.attnum = u.attnum AND NOT a.attisdropped
-		 LEFT JOIN @extschema@._sequence_values() v ON v.seqid = u.seqid
+		 LEFT JOIN pghero_internal._sequence_values() v ON v.seqid = u.seqid
 	WHERE tc.relpersistence <> 't')
 SELECT s.sequence_schema,
 	   s.sequence_name,

@@ -1,6 +1,6 @@
 /* sql/src/16_replication.sql */
 
-CREATE FUNCTION @extschema@._replication()
+CREATE FUNCTION pghero_internal._replication()
 RETURNS TABLE (
 	pid integer, usename name, application_name text, client_addr inet,
 	backend_start timestamptz, state text, sent_lsn pg_lsn,
@@ -18,7 +18,7 @@ AS $$
 	FROM pg_catalog.pg_stat_replication r
 $$;
 
-COMMENT ON FUNCTION @extschema@._replication() IS
+COMMENT ON FUNCTION pghero_internal._replication() IS
 'pg_stat_replication, whoever the caller (internal)';
 
 --------------------------------------------------------------------------
@@ -46,7 +46,7 @@ SELECT 'primary'::text AS role,
 	   r.write_lag,
 	   r.flush_lag,
 	   r.reply_time
-FROM @extschema@._replication() r
+FROM pghero_internal._replication() r
 UNION ALL
 SELECT 'standby',
 	   NULL,

@@ -1,11 +1,11 @@
 /* sql/src/17_actions.sql */
 
-CREATE FUNCTION @extschema@._outer_role()
+CREATE FUNCTION pghero_internal._outer_role()
 RETURNS regrole
 AS 'MODULE_PATHNAME', 'pghero_outer_role'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@._outer_role() IS
+COMMENT ON FUNCTION pghero_internal._outer_role() IS
 'The role that called pghero, as seen from inside its SECURITY DEFINER functions (internal)';
 
 -- One signal to one backend, with every rule; owner only.
@@ -20,7 +20,7 @@ COMMENT ON FUNCTION @extschema@._outer_role() IS
 -- signal; the bulk action writes the audit row when it signalled nothing.
 --
 -- succeeded is true only when the signal was sent.
-CREATE FUNCTION @extschema@._signal(
+CREATE FUNCTION pghero_internal._signal(
 	p_action text, p_pid integer, p_backend_start timestamptz, p_strict boolean)
 RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
 			   database name, query text, action text, signalled boolean)
@@ -28,7 +28,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	caller regrole := @extschema@._outer_role();
+	caller regrole := pghero_internal._outer_role();
 	caller_is_superuser boolean;
 	t record;
 	refusal text;
@@ -63,14 +63,14 @@ BEGIN
 	FROM pg_catalog.pg_authid r WHERE r.oid OPERATOR(pg_catalog.=) caller;
 
 	SELECT a.* INTO t
-	FROM @extschema@._activity() a
+	FROM pghero_internal._activity() a
 	WHERE a.pid OPERATOR(pg_catalog.=) p_pid;
 
 	IF NOT FOUND THEN
 		IF p_strict THEN
 			RAISE WARNING 'PID % is not a PostgreSQL server process', p_pid
 				USING HINT = 'The session may have ended already; see pghero.connections for current processes.';
-			INSERT INTO @extschema@.audit_log
+			INSERT INTO pghero_internal.audit_log
 				(role_name, session_user_name, action, target_pid,
 				 target_backend_start, succeeded, detail)
 			VALUES (caller::text, session_user, p_action, p_pid,
@@ -87,7 +87,7 @@ BEGIN
 												 p_pid, t.backend_start, p_backend_start),
 					  HINT = 'The session you meant has ended and its process ID now belongs to another session.';
 			-- the process belongs to someone else: log only what was asked
-			INSERT INTO @extschema@.audit_log
+			INSERT INTO pghero_internal.audit_log
 				(role_name, session_user_name, action, target_pid,
 				 target_backend_start, succeeded, detail)
 			VALUES (caller::text, session_user, p_action, p_pid,
@@ -142,7 +142,7 @@ BEGIN
 		outcome := 'signal sent';
 	END IF;
 
-	INSERT INTO @extschema@.audit_log
+	INSERT INTO pghero_internal.audit_log
 		(role_name, session_user_name, action, target_pid, target_backend_start,
 		 target_user, target_database, target_query, succeeded, detail)
 	VALUES (caller::text, session_user, p_action, t.pid, t.backend_start,
@@ -153,14 +153,14 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._signal(text, integer, timestamptz, boolean) IS
+COMMENT ON FUNCTION pghero_internal._signal(text, integer, timestamptz, boolean) IS
 'Cancel or terminate one client backend, applying pghero''s rules and writing the audit log (internal)';
 
 -- The common part of the bulk actions: terminate each session of a list
 -- (pid, backend_start), skipping what _signal may not signal; when no
 -- session was signalled, say so with a notice and one audit row.  Owner
 -- only, called from the bulk actions (SECURITY DEFINER themselves).
-CREATE FUNCTION @extschema@._terminate_sessions(
+CREATE FUNCTION pghero_internal._terminate_sessions(
 	p_bulk_action text, p_database name, p_criterion text,
 	p_pids integer[], p_backend_starts timestamptz[])
 RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
@@ -177,7 +177,7 @@ BEGIN
 		SELECT s.*
 		FROM ROWS FROM (pg_catalog.unnest(p_pids),
 						   pg_catalog.unnest(p_backend_starts)) AS c(pid, backend_start)
-			 CROSS JOIN LATERAL @extschema@._signal('terminate', c.pid, c.backend_start, false) s
+			 CROSS JOIN LATERAL pghero_internal._signal('terminate', c.pid, c.backend_start, false) s
 	LOOP
 		pid := r.pid;
 		backend_start := r.backend_start;
@@ -193,10 +193,10 @@ BEGIN
 	END LOOP;
 
 	IF n_signalled OPERATOR(pg_catalog.=) 0 THEN
-		INSERT INTO @extschema@.audit_log
+		INSERT INTO pghero_internal.audit_log
 			(role_name, session_user_name, action, target_database,
 			 succeeded, detail)
-		VALUES (@extschema@._outer_role()::text, session_user, p_bulk_action,
+		VALUES (pghero_internal._outer_role()::text, session_user, p_bulk_action,
 				p_database, false,
 				pg_catalog.format('0 sessions signalled (%s matched: %s)',
 								  n_matched, p_criterion));
@@ -208,7 +208,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._terminate_sessions(text, name, text, integer[], timestamptz[]) IS
+COMMENT ON FUNCTION pghero_internal._terminate_sessions(text, name, text, integer[], timestamptz[]) IS
 'Terminate a list of sessions for a bulk action, auditing one row per session signalled, or one row saying that none was (internal)';
 
 CREATE FUNCTION @extschema@.cancel(pid integer, backend_start timestamptz DEFAULT NULL)
@@ -217,7 +217,7 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT coalesce(pg_catalog.bool_or(s.signalled), false)
-	FROM @extschema@._signal('cancel', $1, $2, true) s
+	FROM pghero_internal._signal('cancel', $1, $2, true) s
 $$;
 
 COMMENT ON FUNCTION @extschema@.cancel(integer, timestamptz) IS
@@ -229,7 +229,7 @@ LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT coalesce(pg_catalog.bool_or(s.signalled), false)
-	FROM @extschema@._signal('terminate', $1, $2, true) s
+	FROM pghero_internal._signal('terminate', $1, $2, true) s
 $$;
 
 COMMENT ON FUNCTION @extschema@.terminate(integer, timestamptz) IS
@@ -246,13 +246,13 @@ AS $$
 		 CROSS JOIN LATERAL (
 			SELECT pg_catalog.array_agg(a.pid ORDER BY a.pid) AS pids,
 				   pg_catalog.array_agg(a.backend_start ORDER BY a.pid) AS backend_starts
-			FROM @extschema@._activity() a
+			FROM pghero_internal._activity() a
 			WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
 			  AND a.state IS DISTINCT FROM 'idle'
 			  AND a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
 			  AND pg_catalog.now() OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
 				  OPERATOR(pg_catalog.>) pg_catalog.make_interval(secs => c.long_running_query_sec)) m
-		 CROSS JOIN LATERAL @extschema@._terminate_sessions(
+		 CROSS JOIN LATERAL pghero_internal._terminate_sessions(
 			'kill_long_running_queries', pg_catalog.current_database(),
 			pg_catalog.format('client sessions of this database running a query for longer than %s s',
 							  c.long_running_query_sec),
@@ -287,10 +287,10 @@ BEGIN
 	SELECT s.*
 	FROM (SELECT pg_catalog.array_agg(a.pid ORDER BY a.pid) AS pids,
 				 pg_catalog.array_agg(a.backend_start ORDER BY a.pid) AS backend_starts
-		  FROM @extschema@._activity() a
+		  FROM pghero_internal._activity() a
 		  WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
 			AND a.datname OPERATOR(pg_catalog.=) db) m
-		 CROSS JOIN LATERAL @extschema@._terminate_sessions(
+		 CROSS JOIN LATERAL pghero_internal._terminate_sessions(
 			'kill_all', db,
 			pg_catalog.format('client sessions of database "%s"', db),
 			m.pids, m.backend_starts) s;
@@ -336,7 +336,7 @@ BEGIN
 		   coalesce(pg_catalog.bool_or(s.userid OPERATOR(pg_catalog.=) $1), false),
 		   coalesce(pg_catalog.bool_or(s.dbid OPERATOR(pg_catalog.=) $2), false)
 	INTO n_matched, user_has_entries, db_has_entries
-	FROM @extschema@._pgss_statements(false) s;
+	FROM pghero_internal._pgss_statements(false) s;
 
 	IF $1 OPERATOR(pg_catalog.<>) 0 AND NOT user_has_entries
 	   AND NOT EXISTS (SELECT FROM pg_catalog.pg_authid r
@@ -358,9 +358,9 @@ BEGIN
 	IF n_matched OPERATOR(pg_catalog.=) 0
 	   AND ($1 OPERATOR(pg_catalog.<>) 0 OR $2 OPERATOR(pg_catalog.<>) 0
 			OR $3 OPERATOR(pg_catalog.<>) 0) THEN
-		INSERT INTO @extschema@.audit_log
+		INSERT INTO pghero_internal.audit_log
 			(role_name, session_user_name, action, succeeded, detail)
-		VALUES (@extschema@._outer_role()::text, session_user, 'reset_query_stats', false,
+		VALUES (pghero_internal._outer_role()::text, session_user, 'reset_query_stats', false,
 				scope OPERATOR(pg_catalog.||) ': no entry matched, nothing was reset');
 		RAISE WARNING 'no pg_stat_statements entry matched: nothing was reset'
 			USING DETAIL = pg_catalog.format('No statement has %s.', scope),
@@ -368,11 +368,11 @@ BEGIN
 		RETURN false;
 	END IF;
 
-	PERFORM @extschema@._pgss_reset($1, $2, $3);
+	PERFORM pghero_internal._pgss_reset($1, $2, $3);
 
-	INSERT INTO @extschema@.audit_log
+	INSERT INTO pghero_internal.audit_log
 		(role_name, session_user_name, action, succeeded, detail)
-	VALUES (@extschema@._outer_role()::text, session_user, 'reset_query_stats', true,
+	VALUES (pghero_internal._outer_role()::text, session_user, 'reset_query_stats', true,
 			pg_catalog.format('%s: %s entries reset', scope, n_matched));
 	RETURN true;
 END

@@ -30,15 +30,15 @@
 --------------------------------------------------------------------------
 
 -- The generation this installation writes under
-CREATE FUNCTION @extschema@._generation()
+CREATE FUNCTION pghero_internal._generation()
 RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT i.generation FROM @extschema@.installation i
+	SELECT i.generation FROM pghero_internal.installation i
 $$;
 
-COMMENT ON FUNCTION @extschema@._generation() IS
+COMMENT ON FUNCTION pghero_internal._generation() IS
 'The generation this installation of pghero writes its history under (internal)';
 
 -- The one delta rule: the change of a cumulative counter since its
@@ -48,27 +48,27 @@ COMMENT ON FUNCTION @extschema@._generation() IS
 -- a call that is not inlined costs ten times the capture).  It is
 -- owner-only, called only by pghero's own functions, which pin their
 -- search_path, and its operators are qualified.
-CREATE FUNCTION @extschema@._delta(cur anycompatible, base anycompatible, whole boolean)
+CREATE FUNCTION pghero_internal._delta(cur anycompatible, base anycompatible, whole boolean)
 RETURNS anycompatible
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
 	SELECT NULLIF(cur OPERATOR(pg_catalog.-) CASE WHEN whole THEN 0 ELSE base END, 0)
 $$;
 
-COMMENT ON FUNCTION @extschema@._delta(anycompatible, anycompatible, boolean) IS
+COMMENT ON FUNCTION pghero_internal._delta(anycompatible, anycompatible, boolean) IS
 'Change of a cumulative counter: current minus baseline, or the whole current value when it started again; NULL when nothing changed (internal)';
 
 -- The statement counters: the columns of statement_history that are not
 -- keys, in table order ("extreme" for min/max_exec_time, which are not
 -- cumulative)
-CREATE FUNCTION @extschema@._statement_counters(OUT name text, OUT extreme boolean)
+CREATE FUNCTION pghero_internal._statement_counters(OUT name text, OUT extreme boolean)
 RETURNS SETOF record
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT a.attname::text, a.attname::text ~ '^(min|max)_'
 	FROM pg_catalog.pg_attribute a
-	WHERE a.attrelid OPERATOR(pg_catalog.=) '@extschema@.statement_history'::pg_catalog.regclass
+	WHERE a.attrelid OPERATOR(pg_catalog.=) 'pghero_internal.statement_history'::pg_catalog.regclass
 	  AND a.attnum OPERATOR(pg_catalog.>) 0
 	  AND NOT a.attisdropped
 	  AND a.attname::text NOT IN ('captured_at', 'since', 'dbid', 'userid', 'queryid',
@@ -76,7 +76,7 @@ AS $$
 	ORDER BY a.attnum
 $$;
 
-COMMENT ON FUNCTION @extschema@._statement_counters() IS
+COMMENT ON FUNCTION pghero_internal._statement_counters() IS
 'The statement counters, as the columns of statement_history define them; extreme for the min/max columns (internal)';
 
 --------------------------------------------------------------------------
@@ -87,31 +87,31 @@ COMMENT ON FUNCTION @extschema@._statement_counters() IS
 -- generation (by default this installation's), created if missing with the
 -- generation's partition above it (the retention source creates them ahead
 -- of time, so capture seldom does DDL): <table>_g<generation>_p<YYYYMMDD>.
-CREATE FUNCTION @extschema@._ensure_partition(parent text, ts timestamptz, generation integer DEFAULT NULL)
+CREATE FUNCTION pghero_internal._ensure_partition(parent text, ts timestamptz, generation integer DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-	gen integer := coalesce(generation, @extschema@._generation());
+	gen integer := coalesce(generation, pghero_internal._generation());
 	day date := ts::date;
 	gen_part text := pg_catalog.format('%s_g%s', parent, gen);
 	part text := pg_catalog.format('%s_p%s', gen_part, pg_catalog.to_char(day, 'YYYYMMDD'));
 	time_column text := CASE WHEN parent ~ '_rollup$' THEN 'bucket' ELSE 'captured_at' END;
 	index_def text;
 BEGIN
-	IF pg_catalog.to_regclass(pg_catalog.format('@extschema@.%I', gen_part)) IS NULL THEN
+	IF pg_catalog.to_regclass(pg_catalog.format('pghero_internal.%I', gen_part)) IS NULL THEN
 		EXECUTE pg_catalog.format(
-			'CREATE TABLE @extschema@.%I PARTITION OF @extschema@.%I FOR VALUES IN (%s) PARTITION BY RANGE (%I)',
+			'CREATE TABLE pghero_internal.%I PARTITION OF pghero_internal.%I FOR VALUES IN (%s) PARTITION BY RANGE (%I)',
 			gen_part, parent, gen, time_column);
-		EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.%I TO pghero_reader', gen_part);
+		EXECUTE pg_catalog.format('GRANT SELECT ON pghero_internal.%I TO pghero_reader', gen_part);
 	END IF;
-	IF pg_catalog.to_regclass(pg_catalog.format('@extschema@.%I', part)) IS NULL THEN
+	IF pg_catalog.to_regclass(pg_catalog.format('pghero_internal.%I', part)) IS NULL THEN
 		EXECUTE pg_catalog.format(
-			'CREATE TABLE @extschema@.%I PARTITION OF @extschema@.%I FOR VALUES FROM (%L) TO (%L)',
+			'CREATE TABLE pghero_internal.%I PARTITION OF pghero_internal.%I FOR VALUES FROM (%L) TO (%L)',
 			part, gen_part, day::timestamptz, (day + 1)::timestamptz);
-		EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.%I TO pghero_reader', part);
+		EXECUTE pg_catalog.format('GRANT SELECT ON pghero_internal.%I TO pghero_reader', part);
 		-- rows arrive in time order: a BRIN index finds a time range for
 		-- almost no space and no write cost (a btree would double the WAL
 		-- of a capture; lookups by queryid go to the hourly rollup, which
@@ -122,14 +122,14 @@ BEGIN
 			WHEN 'space_history' THEN '(relid, captured_at)'
 		END;
 		IF index_def IS NOT NULL THEN
-			EXECUTE pg_catalog.format('CREATE INDEX ON @extschema@.%I %s', part, index_def);
+			EXECUTE pg_catalog.format('CREATE INDEX ON pghero_internal.%I %s', part, index_def);
 		END IF;
 	END IF;
 	RETURN part;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._ensure_partition(text, timestamptz, integer) IS
+COMMENT ON FUNCTION pghero_internal._ensure_partition(text, timestamptz, integer) IS
 'Create the daily partition of a history table that holds a time, for a generation (default: this one), if missing, and return its name (internal)';
 
 --------------------------------------------------------------------------
@@ -151,14 +151,14 @@ COMMENT ON FUNCTION @extschema@._ensure_partition(text, timestamptz, integer) IS
 -- pg_stat_statements reset after our last capture) everything since the
 -- reset is counted.  The SQL is built from the list of counters
 -- (_statement_counters), which is written nowhere else.
-CREATE FUNCTION @extschema@._capture_statements(OUT written bigint, OUT note text)
+CREATE FUNCTION pghero_internal._capture_statements(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET work_mem = '64MB'
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
-	gen integer := @extschema@._generation();
+	gen integer := pghero_internal._generation();
 	info record;
 	prev record;
 	last_capture timestamptz;
@@ -174,13 +174,13 @@ DECLARE
 	extremes text[];
 	cols text;
 BEGIN
-	SELECT i.dealloc, i.stats_reset INTO info FROM @extschema@._pgss_info() i;
-	SELECT b.* INTO prev FROM @extschema@.source_baseline b
+	SELECT i.dealloc, i.stats_reset INTO info FROM pghero_internal._pgss_info() i;
+	SELECT b.* INTO prev FROM pghero_internal.source_baseline b
 	WHERE b.source = 'statements';
 
 	IF prev.source IS NULL THEN
 		SELECT pg_catalog.max(c.captured_at) INTO last_capture
-		FROM @extschema@.statement_captures c
+		FROM pghero_internal.statement_captures c
 		WHERE c.generation = gen;
 		IF last_capture IS NOT NULL AND info.stats_reset > last_capture THEN
 			-- restarted after a crash: every counter began after our last capture
@@ -217,16 +217,16 @@ BEGIN
 	SELECT pg_catalog.array_agg(c.name) FILTER (WHERE NOT c.extreme),
 		   pg_catalog.array_agg(c.name) FILTER (WHERE c.extreme)
 	INTO counters, extremes
-	FROM @extschema@._statement_counters() c;
+	FROM pghero_internal._statement_counters() c;
 	cols := pg_catalog.array_to_string(counters, ', ');
 
 	-- rows go straight into the day's partition (no per-row routing)
-	part := @extschema@._ensure_partition('statement_history', now_ts);
+	part := pghero_internal._ensure_partition('statement_history', now_ts);
 
 	EXECUTE pg_catalog.format($q$
 		WITH cur AS MATERIALIZED (
 			SELECT s.userid, s.dbid, s.queryid, s.toplevel, s.stats_since, %1$s, %2$s
-			FROM @extschema@._pgss_statements(false) s
+			FROM pghero_internal._pgss_statements(false) s
 			WHERE s.queryid IS NOT NULL),
 		d AS MATERIALIZED (
 			SELECT c.*,
@@ -237,7 +237,7 @@ BEGIN
 				   (c.calls, c.plans) IS DISTINCT FROM (b.calls, b.plans) AS moved,
 				   %4$s
 			FROM cur c
-				 LEFT JOIN @extschema@.statement_baseline b
+				 LEFT JOIN pghero_internal.statement_baseline b
 					ON b.dbid = c.dbid AND b.userid = c.userid
 				   AND b.queryid = c.queryid AND b.toplevel = c.toplevel
 			WHERE $1
@@ -247,7 +247,7 @@ BEGIN
 			   -- no other counter moves without one of them
 			   OR (c.calls, c.plans) IS DISTINCT FROM (b.calls, b.plans)),
 		hist AS (
-			INSERT INTO @extschema@.%5$I
+			INSERT INTO pghero_internal.%5$I
 				(captured_at, since, dbid, userid, queryid, toplevel, lossy, generation, %1$s, %2$s)
 			SELECT $2,
 				   CASE WHEN z.is_new OR z.went_back THEN NULL ELSE $3 END,
@@ -259,7 +259,7 @@ BEGIN
 			RETURNING 1),
 		base AS (
 			-- HOT updates of the identities that moved (fillfactor 50)
-			INSERT INTO @extschema@.statement_baseline AS b
+			INSERT INTO pghero_internal.statement_baseline AS b
 				(dbid, userid, queryid, toplevel, stats_since, %1$s)
 			SELECT z.dbid, z.userid, z.queryid, z.toplevel, z.stats_since, %1$s
 			FROM d AS z
@@ -276,7 +276,7 @@ BEGIN
 		(SELECT pg_catalog.string_agg(pg_catalog.format('b.%1$I AS %2$I', n, 'b_' || n), ', ') FROM pg_catalog.unnest(counters) n),
 		part,
 		(SELECT pg_catalog.string_agg(pg_catalog.format(
-			'@extschema@._delta(z.%1$I, z.%2$I, $1 OR z.is_new OR z.went_back)', n, 'b_' || n), ', ')
+			'pghero_internal._delta(z.%1$I, z.%2$I, $1 OR z.is_new OR z.went_back)', n, 'b_' || n), ', ')
 		 FROM pg_catalog.unnest(counters) n),
 		(SELECT pg_catalog.string_agg(pg_catalog.format('z.%I', e), ', ') FROM pg_catalog.unnest(extremes) e),
 		(SELECT pg_catalog.string_agg(pg_catalog.format('%1$I = excluded.%1$I', n), ', ') FROM pg_catalog.unnest(counters) n))
@@ -285,9 +285,9 @@ BEGIN
 
 	-- identities gone from pg_stat_statements (evicted, reset): only then
 	-- is the baseline bigger than what was read
-	IF (SELECT pg_catalog.count(*) FROM @extschema@.statement_baseline) > entries THEN
-		DELETE FROM @extschema@.statement_baseline b
-		WHERE NOT EXISTS (SELECT FROM @extschema@._pgss_statements(false) c
+	IF (SELECT pg_catalog.count(*) FROM pghero_internal.statement_baseline) > entries THEN
+		DELETE FROM pghero_internal.statement_baseline b
+		WHERE NOT EXISTS (SELECT FROM pghero_internal._pgss_statements(false) c
 						  WHERE c.dbid = b.dbid AND c.userid = b.userid
 							AND c.queryid = b.queryid AND c.toplevel = b.toplevel);
 	END IF;
@@ -296,33 +296,33 @@ BEGIN
 	-- statements never seen before,
 	-- read only when some appeared
 	IF new_ids > 0 THEN
-		INSERT INTO @extschema@.query_texts (generation, dbid, queryid, query, first_seen)
+		INSERT INTO pghero_internal.query_texts (generation, dbid, queryid, query, first_seen)
 		SELECT DISTINCT ON (s.dbid, s.queryid) gen, s.dbid, s.queryid,
 			   s.query, now_ts
-		FROM @extschema@._pgss_statements(true) s
+		FROM pghero_internal._pgss_statements(true) s
 		WHERE s.queryid IS NOT NULL AND s.query IS NOT NULL
-		  AND NOT EXISTS (SELECT FROM @extschema@.query_texts t
+		  AND NOT EXISTS (SELECT FROM pghero_internal.query_texts t
 						  WHERE t.generation = gen AND t.dbid = s.dbid AND t.queryid = s.queryid)
 		ON CONFLICT DO NOTHING;
 
-		INSERT INTO @extschema@.object_names (generation, kind, oid, name)
+		INSERT INTO pghero_internal.object_names (generation, kind, oid, name)
 		SELECT gen, 'database', d.oid, d.datname FROM pg_catalog.pg_database d
-		WHERE EXISTS (SELECT FROM @extschema@.statement_baseline b WHERE b.dbid = d.oid)
+		WHERE EXISTS (SELECT FROM pghero_internal.statement_baseline b WHERE b.dbid = d.oid)
 		UNION ALL
 		SELECT gen, 'role', r.oid, r.rolname FROM pg_catalog.pg_roles r
-		WHERE EXISTS (SELECT FROM @extschema@.statement_baseline b WHERE b.userid = r.oid)
+		WHERE EXISTS (SELECT FROM pghero_internal.statement_baseline b WHERE b.userid = r.oid)
 		ON CONFLICT DO NOTHING;
 	END IF;
 
 	written := CASE WHEN write_rows THEN moved ELSE 0 END;
-	INSERT INTO @extschema@.statement_captures
+	INSERT INTO pghero_internal.statement_captures
 		(generation, captured_at, since, entries, max_entries, dealloc, stats_reset, moved, lossy, note)
 	VALUES (gen, now_ts, since_ts, entries,
 			pg_catalog.current_setting('pg_stat_statements.max', true)::bigint,
 			info.dealloc, info.stats_reset, written, lossy, note)
 	ON CONFLICT (generation, captured_at) DO NOTHING;
 
-	INSERT INTO @extschema@.source_baseline (source, captured_at, stats_reset, dealloc)
+	INSERT INTO pghero_internal.source_baseline (source, captured_at, stats_reset, dealloc)
 	VALUES ('statements', now_ts, info.stats_reset, info.dealloc)
 	ON CONFLICT (source) DO UPDATE
 		SET captured_at = excluded.captured_at, stats_reset = excluded.stats_reset,
@@ -330,23 +330,23 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._capture_statements() IS
+COMMENT ON FUNCTION pghero_internal._capture_statements() IS
 'Capture the statements source: write the change of every pg_stat_statements identity that moved (internal)';
 
 -- database activity, from pg_stat_database (every database)
-CREATE FUNCTION @extschema@._capture_database_activity(OUT written bigint, OUT note text)
+CREATE FUNCTION pghero_internal._capture_database_activity(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
-	gen integer := @extschema@._generation();
+	gen integer := pghero_internal._generation();
 	prev record;
 BEGIN
-	SELECT b.* INTO prev FROM @extschema@.source_baseline b
+	SELECT b.* INTO prev FROM pghero_internal.source_baseline b
 	WHERE b.source = 'database_activity';
 	IF prev.source IS NOT NULL THEN
-		PERFORM @extschema@._ensure_partition('database_history', now_ts);
+		PERFORM pghero_internal._ensure_partition('database_history', now_ts);
 	ELSE
 		note := 'first capture: baseline only';
 	END IF;
@@ -366,42 +366,42 @@ BEGIN
 			   OR EXISTS (SELECT FROM unnest(c.counters, b.counters) u(x, y)
 						  WHERE u.x < u.y) AS whole
 		FROM cur c
-			 LEFT JOIN @extschema@.database_baseline b ON b.datid = c.datid
+			 LEFT JOIN pghero_internal.database_baseline b ON b.datid = c.datid
 		WHERE b.datid IS NULL
 		   OR c.counters IS DISTINCT FROM b.counters
 		   OR c.stats_reset IS DISTINCT FROM b.stats_reset),
 	hist AS (
-		INSERT INTO @extschema@.database_history
+		INSERT INTO pghero_internal.database_history
 			(captured_at, since, datid, datname, numbackends, xact_commit, xact_rollback,
 			 blks_read, blks_hit, tup_returned, tup_fetched, tup_inserted, tup_updated,
 			 tup_deleted, temp_files, temp_bytes, deadlocks, conflicts, lossy, generation)
 		SELECT now_ts,
 			   CASE WHEN z.whole THEN NULL ELSE prev.captured_at END,
 			   z.datid, z.datname, z.numbackends,
-			   @extschema@._delta(z.counters[1], z.base[1], z.whole),
-			   @extschema@._delta(z.counters[2], z.base[2], z.whole),
-			   @extschema@._delta(z.counters[3], z.base[3], z.whole),
-			   @extschema@._delta(z.counters[4], z.base[4], z.whole),
-			   @extschema@._delta(z.counters[5], z.base[5], z.whole),
-			   @extschema@._delta(z.counters[6], z.base[6], z.whole),
-			   @extschema@._delta(z.counters[7], z.base[7], z.whole),
-			   @extschema@._delta(z.counters[8], z.base[8], z.whole),
-			   @extschema@._delta(z.counters[9], z.base[9], z.whole),
-			   @extschema@._delta(z.counters[10], z.base[10], z.whole),
-			   @extschema@._delta(z.counters[11], z.base[11], z.whole),
-			   @extschema@._delta(z.counters[12], z.base[12], z.whole),
-			   @extschema@._delta(z.counters[13], z.base[13], z.whole),
+			   pghero_internal._delta(z.counters[1], z.base[1], z.whole),
+			   pghero_internal._delta(z.counters[2], z.base[2], z.whole),
+			   pghero_internal._delta(z.counters[3], z.base[3], z.whole),
+			   pghero_internal._delta(z.counters[4], z.base[4], z.whole),
+			   pghero_internal._delta(z.counters[5], z.base[5], z.whole),
+			   pghero_internal._delta(z.counters[6], z.base[6], z.whole),
+			   pghero_internal._delta(z.counters[7], z.base[7], z.whole),
+			   pghero_internal._delta(z.counters[8], z.base[8], z.whole),
+			   pghero_internal._delta(z.counters[9], z.base[9], z.whole),
+			   pghero_internal._delta(z.counters[10], z.base[10], z.whole),
+			   pghero_internal._delta(z.counters[11], z.base[11], z.whole),
+			   pghero_internal._delta(z.counters[12], z.base[12], z.whole),
+			   pghero_internal._delta(z.counters[13], z.base[13], z.whole),
 			   NULLIF(z.whole AND z.base IS NOT NULL, false),
 			   gen
 		FROM z
 		WHERE prev.source IS NOT NULL
 		RETURNING 1),
 	gone AS (
-		DELETE FROM @extschema@.database_baseline b
+		DELETE FROM pghero_internal.database_baseline b
 		WHERE NOT EXISTS (SELECT FROM cur c WHERE c.datid = b.datid)
 		RETURNING 1),
 	base AS (
-		INSERT INTO @extschema@.database_baseline
+		INSERT INTO pghero_internal.database_baseline
 		SELECT z.datid, z.stats_reset, z.counters FROM z
 		ON CONFLICT (datid) DO UPDATE
 			SET stats_reset = excluded.stats_reset, counters = excluded.counters
@@ -411,17 +411,17 @@ BEGIN
 		   + 0 * (SELECT pg_catalog.count(*) FROM base)
 	INTO written;
 
-	INSERT INTO @extschema@.source_baseline (source, captured_at)
+	INSERT INTO pghero_internal.source_baseline (source, captured_at)
 	VALUES ('database_activity', now_ts)
 	ON CONFLICT (source) DO UPDATE SET captured_at = excluded.captured_at;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._capture_database_activity() IS
+COMMENT ON FUNCTION pghero_internal._capture_database_activity() IS
 'Capture the database activity source: the change of every database''s pg_stat_database counters (internal)';
 
 -- instance: WAL, checkpoints and buffer writes (changes), connections (counts)
-CREATE FUNCTION @extschema@._capture_instance(OUT written bigint, OUT note text)
+CREATE FUNCTION pghero_internal._capture_instance(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -434,7 +434,7 @@ DECLARE
 	whole boolean;
 	conns record;
 BEGIN
-	SELECT c.counters, c.stats_reset INTO cur, reset FROM @extschema@._checkpoint_counters() c;
+	SELECT c.counters, c.stats_reset INTO cur, reset FROM pghero_internal._checkpoint_counters() c;
 
 	SELECT pg_catalog.count(*) AS total,
 		   pg_catalog.count(*) FILTER (WHERE a.state = 'active') AS active,
@@ -444,35 +444,35 @@ BEGIN
 	FROM pg_catalog.pg_stat_activity a
 	WHERE a.backend_type = 'client backend';
 
-	SELECT b.* INTO prev FROM @extschema@.source_baseline b
+	SELECT b.* INTO prev FROM pghero_internal.source_baseline b
 	WHERE b.source = 'instance';
 
 	IF prev.source IS NOT NULL THEN
 		whole := reset IS DISTINCT FROM prev.stats_reset
 				 OR EXISTS (SELECT FROM unnest(cur, prev.counters) u(x, y)
 							WHERE u.x < u.y);
-		PERFORM @extschema@._ensure_partition('instance_history', now_ts);
-		INSERT INTO @extschema@.instance_history
+		PERFORM pghero_internal._ensure_partition('instance_history', now_ts);
+		INSERT INTO pghero_internal.instance_history
 			(captured_at, since, wal_bytes, checkpoints_timed, checkpoints_req,
 			 buffers_checkpoint, buffers_clean, buffers_backend, connections,
 			 active_connections, idle_connections, idle_in_transaction_connections,
 			 lossy, generation)
 		VALUES (now_ts, prev.captured_at,
 				NULLIF(pg_catalog.pg_wal_lsn_diff(lsn, prev.wal_lsn), 0),
-				@extschema@._delta(cur[1], prev.counters[1], whole),
-				@extschema@._delta(cur[2], prev.counters[2], whole),
-				@extschema@._delta(cur[3], prev.counters[3], whole),
-				@extschema@._delta(cur[4], prev.counters[4], whole),
-				@extschema@._delta(cur[5], prev.counters[5], whole),
+				pghero_internal._delta(cur[1], prev.counters[1], whole),
+				pghero_internal._delta(cur[2], prev.counters[2], whole),
+				pghero_internal._delta(cur[3], prev.counters[3], whole),
+				pghero_internal._delta(cur[4], prev.counters[4], whole),
+				pghero_internal._delta(cur[5], prev.counters[5], whole),
 				conns.total, conns.active, conns.idle, conns.idle_in_xact,
-				NULLIF(whole, false), @extschema@._generation());
+				NULLIF(whole, false), pghero_internal._generation());
 		written := 1;
 	ELSE
 		written := 0;
 		note := 'first capture: baseline only';
 	END IF;
 
-	INSERT INTO @extschema@.source_baseline (source, captured_at, stats_reset, wal_lsn, counters)
+	INSERT INTO pghero_internal.source_baseline (source, captured_at, stats_reset, wal_lsn, counters)
 	VALUES ('instance', now_ts, reset, lsn, cur)
 	ON CONFLICT (source) DO UPDATE
 		SET captured_at = excluded.captured_at, stats_reset = excluded.stats_reset,
@@ -480,18 +480,18 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._capture_instance() IS
+COMMENT ON FUNCTION pghero_internal._capture_instance() IS
 'Capture the instance source: WAL bytes, checkpoints, buffer writes and connections (internal)';
 
 -- I/O, from pg_stat_io by backend type, object and context (PostgreSQL 16
 -- and later; nothing to capture before)
-CREATE FUNCTION @extschema@._capture_io(OUT written bigint, OUT note text)
+CREATE FUNCTION pghero_internal._capture_io(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
-	gen integer := @extschema@._generation();
+	gen integer := pghero_internal._generation();
 	prev record;
 BEGIN
 	IF pg_catalog.current_setting('server_version_num')::integer < 160000 THEN
@@ -499,10 +499,10 @@ BEGIN
 		note := 'pg_stat_io needs PostgreSQL 16 or later';
 		RETURN;
 	END IF;
-	SELECT b.* INTO prev FROM @extschema@.source_baseline b
+	SELECT b.* INTO prev FROM pghero_internal.source_baseline b
 	WHERE b.source = 'io';
 	IF prev.source IS NOT NULL THEN
-		PERFORM @extschema@._ensure_partition('io_history', now_ts);
+		PERFORM pghero_internal._ensure_partition('io_history', now_ts);
 	ELSE
 		note := 'first capture: baseline only';
 	END IF;
@@ -510,7 +510,7 @@ BEGIN
 	WITH cur AS MATERIALIZED (
 		SELECT i.backend_type, i.object, i.context, i.stats_reset,
 			   pg_catalog.array_replace(i.counters, NULL, 0::numeric) AS counters
-		FROM @extschema@._io_counters() i),
+		FROM pghero_internal._io_counters() i),
 	z AS MATERIALIZED (
 		SELECT c.*, b.counters AS base,
 			   b.backend_type IS NULL
@@ -518,14 +518,14 @@ BEGIN
 			   OR EXISTS (SELECT FROM unnest(c.counters, b.counters) u(x, y)
 						  WHERE u.x < u.y) AS whole
 		FROM cur c
-			 LEFT JOIN @extschema@.io_baseline b
+			 LEFT JOIN pghero_internal.io_baseline b
 				ON b.backend_type = c.backend_type AND b.object = c.object
 			   AND b.context = c.context
 		WHERE b.backend_type IS NULL
 		   OR c.counters IS DISTINCT FROM b.counters
 		   OR c.stats_reset IS DISTINCT FROM b.stats_reset),
 	hist AS (
-		INSERT INTO @extschema@.io_history
+		INSERT INTO pghero_internal.io_history
 			(captured_at, since, backend_type, object, context, reads, read_bytes, read_time,
 			 writes, write_bytes, write_time, writebacks, writeback_time, extends,
 			 extend_bytes, extend_time, hits, evictions, reuses, fsyncs, fsync_time,
@@ -533,29 +533,29 @@ BEGIN
 		SELECT now_ts,
 			   CASE WHEN z.whole THEN NULL ELSE prev.captured_at END,
 			   z.backend_type, z.object, z.context,
-			   @extschema@._delta(z.counters[1], z.base[1], z.whole),
-			   @extschema@._delta(z.counters[2], z.base[2], z.whole),
-			   @extschema@._delta(z.counters[3], z.base[3], z.whole),
-			   @extschema@._delta(z.counters[4], z.base[4], z.whole),
-			   @extschema@._delta(z.counters[5], z.base[5], z.whole),
-			   @extschema@._delta(z.counters[6], z.base[6], z.whole),
-			   @extschema@._delta(z.counters[7], z.base[7], z.whole),
-			   @extschema@._delta(z.counters[8], z.base[8], z.whole),
-			   @extschema@._delta(z.counters[9], z.base[9], z.whole),
-			   @extschema@._delta(z.counters[10], z.base[10], z.whole),
-			   @extschema@._delta(z.counters[11], z.base[11], z.whole),
-			   @extschema@._delta(z.counters[12], z.base[12], z.whole),
-			   @extschema@._delta(z.counters[13], z.base[13], z.whole),
-			   @extschema@._delta(z.counters[14], z.base[14], z.whole),
-			   @extschema@._delta(z.counters[15], z.base[15], z.whole),
-			   @extschema@._delta(z.counters[16], z.base[16], z.whole),
+			   pghero_internal._delta(z.counters[1], z.base[1], z.whole),
+			   pghero_internal._delta(z.counters[2], z.base[2], z.whole),
+			   pghero_internal._delta(z.counters[3], z.base[3], z.whole),
+			   pghero_internal._delta(z.counters[4], z.base[4], z.whole),
+			   pghero_internal._delta(z.counters[5], z.base[5], z.whole),
+			   pghero_internal._delta(z.counters[6], z.base[6], z.whole),
+			   pghero_internal._delta(z.counters[7], z.base[7], z.whole),
+			   pghero_internal._delta(z.counters[8], z.base[8], z.whole),
+			   pghero_internal._delta(z.counters[9], z.base[9], z.whole),
+			   pghero_internal._delta(z.counters[10], z.base[10], z.whole),
+			   pghero_internal._delta(z.counters[11], z.base[11], z.whole),
+			   pghero_internal._delta(z.counters[12], z.base[12], z.whole),
+			   pghero_internal._delta(z.counters[13], z.base[13], z.whole),
+			   pghero_internal._delta(z.counters[14], z.base[14], z.whole),
+			   pghero_internal._delta(z.counters[15], z.base[15], z.whole),
+			   pghero_internal._delta(z.counters[16], z.base[16], z.whole),
 			   NULLIF(z.whole AND z.base IS NOT NULL, false),
 			   gen
 		FROM z
 		WHERE prev.source IS NOT NULL
 		RETURNING 1),
 	base AS (
-		INSERT INTO @extschema@.io_baseline
+		INSERT INTO pghero_internal.io_baseline
 		SELECT z.backend_type, z.object, z.context, z.stats_reset, z.counters FROM z
 		ON CONFLICT (backend_type, object, context) DO UPDATE
 			SET stats_reset = excluded.stats_reset, counters = excluded.counters
@@ -563,31 +563,31 @@ BEGIN
 	SELECT (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM base)
 	INTO written;
 
-	INSERT INTO @extschema@.source_baseline (source, captured_at)
+	INSERT INTO pghero_internal.source_baseline (source, captured_at)
 	VALUES ('io', now_ts)
 	ON CONFLICT (source) DO UPDATE SET captured_at = excluded.captured_at;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._capture_io() IS
+COMMENT ON FUNCTION pghero_internal._capture_io() IS
 'Capture the I/O source: the change of pg_stat_io''s counters by backend type, object and context (internal)';
 
 -- space: every database's size and every relation of this database, as
 -- relation_sizes measures them (never waiting for a lock); a row only for
 -- a size that changed; relations that could not be measured are skipped
 -- and counted in the note.
-CREATE FUNCTION @extschema@._capture_space(OUT written bigint, OUT note text)
+CREATE FUNCTION pghero_internal._capture_space(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
-	gen integer := @extschema@._generation();
+	gen integer := pghero_internal._generation();
 	db oid := (SELECT d.oid FROM pg_catalog.pg_database d
 			   WHERE d.datname = pg_catalog.current_database());
 	skipped bigint;
 BEGIN
-	PERFORM @extschema@._ensure_partition('space_history', now_ts);
+	PERFORM pghero_internal._ensure_partition('space_history', now_ts);
 
 	IF pg_catalog.to_regclass('pg_temp.pghero_space_now') IS NULL THEN
 		CREATE TEMP TABLE pghero_space_now (
@@ -612,18 +612,18 @@ BEGIN
 	WITH moved AS (
 		SELECT n.*
 		FROM pghero_space_now n
-			 LEFT JOIN @extschema@.space_baseline b
+			 LEFT JOIN pghero_internal.space_baseline b
 				ON b.datid = n.datid AND b.relid = n.relid
 		WHERE n.measured AND n.size_bytes IS NOT NULL
 		  AND (b.size_bytes IS NULL OR b.size_bytes <> n.size_bytes)),
 	hist AS (
-		INSERT INTO @extschema@.space_history
+		INSERT INTO pghero_internal.space_history
 			(captured_at, datid, relid, schemaname, relname, kind, size_bytes, generation)
 		SELECT now_ts, m.datid, NULLIF(m.relid, 0), m.schemaname, m.relname, m.kind, m.size_bytes, gen
 		FROM moved m
 		RETURNING 1),
 	base AS (
-		INSERT INTO @extschema@.space_baseline
+		INSERT INTO pghero_internal.space_baseline
 		SELECT m.datid, m.relid, m.size_bytes FROM moved m
 		ON CONFLICT (datid, relid) DO UPDATE SET size_bytes = excluded.size_bytes
 		RETURNING 1)
@@ -631,18 +631,18 @@ BEGIN
 	INTO written;
 
 	-- forget relations and databases that are gone
-	DELETE FROM @extschema@.space_baseline b
+	DELETE FROM pghero_internal.space_baseline b
 	WHERE NOT EXISTS (SELECT FROM pghero_space_now n
 					  WHERE n.datid = b.datid
 						AND n.relid = b.relid);
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._capture_space() IS
+COMMENT ON FUNCTION pghero_internal._capture_space() IS
 'Capture the space source: sizes of every database and of every relation of this database that changed (internal)';
 
 -- A pghero.* duration setting in seconds (the library defines them; load it)
-CREATE FUNCTION @extschema@._setting_seconds(name text)
+CREATE FUNCTION pghero_internal._setting_seconds(name text)
 RETURNS bigint
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -654,7 +654,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._setting_seconds(text) IS
+COMMENT ON FUNCTION pghero_internal._setting_seconds(text) IS
 'Value in seconds of a pghero duration setting (internal)';
 
 -- The hourly rollup of the raw rows of one history table in [lo, hi), for
@@ -664,7 +664,7 @@ COMMENT ON FUNCTION @extschema@._setting_seconds(text) IS
 -- smallest and largest extremes, lossy whether any row was lossy, keys and
 -- names (as in the raw table, but for counters) group, every other
 -- column is a sum.
-CREATE FUNCTION @extschema@._rollup(raw_table text, rollup_table text,
+CREATE FUNCTION pghero_internal._rollup(raw_table text, rollup_table text,
 									gen integer, lo timestamptz, hi timestamptz)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
@@ -703,11 +703,11 @@ BEGIN
 		 LATERAL (SELECT a.attname::text IN ('dbid', 'userid', 'queryid', 'toplevel', 'datid', 'relid',
 											 'backend_type', 'object', 'context')
 				  AS key) k
-	WHERE a.attrelid = pg_catalog.format('@extschema@.%I', rollup_table)::pg_catalog.regclass
+	WHERE a.attrelid = pg_catalog.format('pghero_internal.%I', rollup_table)::pg_catalog.regclass
 	  AND a.attnum > 0 AND NOT a.attisdropped;
 
 	EXECUTE pg_catalog.format(
-		'INSERT INTO @extschema@.%I (%s) SELECT %s FROM @extschema@.%I h'
+		'INSERT INTO pghero_internal.%I (%s) SELECT %s FROM pghero_internal.%I h'
 		' WHERE h.generation = $1 AND h.captured_at >= $2 AND h.captured_at < $3'
 		' GROUP BY pg_catalog.date_trunc(''hour'', h.captured_at)%s',
 		rollup_table, cols, exprs, raw_table, coalesce(', ' || keys, ''))
@@ -717,7 +717,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._rollup(text, text, integer, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION pghero_internal._rollup(text, text, integer, timestamptz, timestamptz) IS
 'Roll the raw rows of one history table and generation in a time range up into hourly rows (internal)';
 
 -- retention: partitions ahead, hourly rollups of complete hours (of every
@@ -725,17 +725,17 @@ COMMENT ON FUNCTION @extschema@._rollup(text, text, integer, timestamptz, timest
 -- only once rolled up).  Space keeps, at the start of its window, one row
 -- per relation with its size then, so growth stays computable.  The tables
 -- come from the registry of sources.
-CREATE FUNCTION @extschema@._capture_retention(OUT written bigint, OUT note text)
+CREATE FUNCTION pghero_internal._capture_retention(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
 	now_ts timestamptz := pg_catalog.now();
-	gen integer := @extschema@._generation();
+	gen integer := pghero_internal._generation();
 	hour_now timestamptz := pg_catalog.date_trunc('hour', now_ts);
-	raw_keep interval := pg_catalog.make_interval(secs => @extschema@._setting_seconds('pghero.raw_retention'));
-	history_keep interval := pg_catalog.make_interval(secs => @extschema@._setting_seconds('pghero.history_retention'));
+	raw_keep interval := pg_catalog.make_interval(secs => pghero_internal._setting_seconds('pghero.raw_retention'));
+	history_keep interval := pg_catalog.make_interval(secs => pghero_internal._setting_seconds('pghero.history_retention'));
 	t text;
 	s record;
 	p record;
@@ -746,56 +746,56 @@ BEGIN
 
 	-- this generation's partitions for today and tomorrow
 	FOR t IN
-		SELECT u.t FROM @extschema@.collector_sources c,
+		SELECT u.t FROM pghero_internal.collector_sources c,
 			 LATERAL (VALUES (c.raw_table), (c.rollup_table)) u(t)
 		WHERE u.t IS NOT NULL
 	LOOP
-		PERFORM @extschema@._ensure_partition(t, now_ts);
-		PERFORM @extschema@._ensure_partition(t, now_ts + interval '1 day');
+		PERFORM pghero_internal._ensure_partition(t, now_ts);
+		PERFORM pghero_internal._ensure_partition(t, now_ts + interval '1 day');
 	END LOOP;
 
 	-- hourly rollups of the complete hours not rolled up yet, per generation
 	FOR s IN
 		SELECT c.raw_table, c.rollup_table, g.generation,
 			   coalesce(r.rolled_up_until, '-infinity') AS upto
-		FROM @extschema@.collector_sources c
+		FROM pghero_internal.collector_sources c
 			 CROSS JOIN LATERAL (
 				SELECT gen AS generation
 				UNION
 				SELECT pg_catalog.substring(pt.relname, '_g([0-9]+)$')::integer
 				FROM pg_catalog.pg_inherits i
 					 JOIN pg_catalog.pg_class pt ON pt.oid = i.inhrelid
-				WHERE i.inhparent = pg_catalog.format('@extschema@.%I', c.raw_table)::pg_catalog.regclass) g
-			 LEFT JOIN @extschema@.rollup_progress r
+				WHERE i.inhparent = pg_catalog.format('pghero_internal.%I', c.raw_table)::pg_catalog.regclass) g
+			 LEFT JOIN pghero_internal.rollup_progress r
 				ON r.history = c.raw_table AND r.generation = g.generation
 		WHERE c.rollup_table IS NOT NULL
 	LOOP
 		CONTINUE WHEN s.upto >= hour_now;
 		FOR p IN EXECUTE pg_catalog.format(
 			'SELECT DISTINCT pg_catalog.date_trunc(''day'', h.captured_at) AS day
-			 FROM @extschema@.%I h
+			 FROM pghero_internal.%I h
 			 WHERE h.generation = $1 AND h.captured_at >= $2 AND h.captured_at < $3',
 			s.raw_table) USING s.generation, s.upto, hour_now LOOP
-			PERFORM @extschema@._ensure_partition(s.rollup_table, p.day, s.generation);
+			PERFORM pghero_internal._ensure_partition(s.rollup_table, p.day, s.generation);
 		END LOOP;
-		written := written + @extschema@._rollup(s.raw_table, s.rollup_table, s.generation, s.upto, hour_now);
-		INSERT INTO @extschema@.rollup_progress AS r (history, generation, rolled_up_until)
+		written := written + pghero_internal._rollup(s.raw_table, s.rollup_table, s.generation, s.upto, hour_now);
+		INSERT INTO pghero_internal.rollup_progress AS r (history, generation, rolled_up_until)
 		VALUES (s.raw_table, s.generation, hour_now)
 		ON CONFLICT (history, generation) DO UPDATE SET rolled_up_until = excluded.rolled_up_until;
 	END LOOP;
 
 	-- space keyframes at the start of the window, before anything is dropped
-	IF EXISTS (SELECT FROM @extschema@.space_history h
+	IF EXISTS (SELECT FROM pghero_internal.space_history h
 			   WHERE h.generation = gen AND h.captured_at < now_ts - history_keep) THEN
-		PERFORM @extschema@._ensure_partition('space_history', now_ts - history_keep);
-		INSERT INTO @extschema@.space_history
+		PERFORM pghero_internal._ensure_partition('space_history', now_ts - history_keep);
+		INSERT INTO pghero_internal.space_history
 			(captured_at, datid, relid, schemaname, relname, kind, size_bytes, generation)
 		SELECT DISTINCT ON (h.datid, h.relid) now_ts - history_keep, h.datid, h.relid,
 			   h.schemaname, h.relname, h.kind, h.size_bytes, gen
-		FROM @extschema@.space_history h
+		FROM pghero_internal.space_history h
 		WHERE h.generation = gen
 		  AND h.captured_at < now_ts - history_keep
-		  AND NOT EXISTS (SELECT FROM @extschema@.space_history l
+		  AND NOT EXISTS (SELECT FROM pghero_internal.space_history l
 						  WHERE l.generation = gen
 							AND l.datid = h.datid
 							AND l.relid IS NOT DISTINCT FROM h.relid
@@ -809,9 +809,9 @@ BEGIN
 		SELECT leaf.relname, c.raw_table, c.rollup_table, parent.relname AS parent,
 			   pg_catalog.substring(mid.relname, '_g([0-9]+)$')::integer AS generation,
 			   (pg_catalog.to_date(pg_catalog.right(leaf.relname::text, 8), 'YYYYMMDD') + 1)::timestamptz AS upper_bound
-		FROM @extschema@.collector_sources c
+		FROM pghero_internal.collector_sources c
 			 JOIN pg_catalog.pg_class parent
-				ON parent.relnamespace = '@extschema@'::pg_catalog.regnamespace
+				ON parent.relnamespace = 'pghero_internal'::pg_catalog.regnamespace
 			   AND parent.relname IN (c.raw_table, c.rollup_table)
 			 JOIN pg_catalog.pg_inherits i1 ON i1.inhparent = parent.oid
 			 JOIN pg_catalog.pg_class mid ON mid.oid = i1.inhrelid
@@ -821,11 +821,11 @@ BEGIN
 	LOOP
 		IF (p.parent = p.raw_table AND p.rollup_table IS NOT NULL
 			AND p.upper_bound <= now_ts - raw_keep
-			AND p.upper_bound <= (SELECT r.rolled_up_until FROM @extschema@.rollup_progress r
+			AND p.upper_bound <= (SELECT r.rolled_up_until FROM pghero_internal.rollup_progress r
 								  WHERE r.history = p.raw_table AND r.generation = p.generation))
 		   OR ((p.parent = p.rollup_table OR p.rollup_table IS NULL)
 			   AND p.upper_bound <= now_ts - history_keep) THEN
-			EXECUTE pg_catalog.format('DROP TABLE @extschema@.%I', p.relname);
+			EXECUTE pg_catalog.format('DROP TABLE pghero_internal.%I', p.relname);
 			dropped := true;
 		END IF;
 	END LOOP;
@@ -836,41 +836,41 @@ BEGIN
 			SELECT mid.relname
 			FROM pg_catalog.pg_inherits i1
 				 JOIN pg_catalog.pg_class mid ON mid.oid = i1.inhrelid
-			WHERE i1.inhparent IN (SELECT pg_catalog.format('@extschema@.%I', u.t)::pg_catalog.regclass
-								   FROM @extschema@.collector_sources c,
+			WHERE i1.inhparent IN (SELECT pg_catalog.format('pghero_internal.%I', u.t)::pg_catalog.regclass
+								   FROM pghero_internal.collector_sources c,
 										LATERAL (VALUES (c.raw_table), (c.rollup_table)) u(t)
 								   WHERE u.t IS NOT NULL)
 			  AND mid.relname::text !~ pg_catalog.format('_g%s$', gen)
 			  AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits i2 WHERE i2.inhparent = mid.oid)
 		LOOP
-			EXECUTE pg_catalog.format('DROP TABLE @extschema@.%I', p.relname);
+			EXECUTE pg_catalog.format('DROP TABLE pghero_internal.%I', p.relname);
 		END LOOP;
 
 		-- texts no history refers to any more
-		DELETE FROM @extschema@.query_texts t
-		WHERE NOT EXISTS (SELECT FROM @extschema@.statement_rollup r
+		DELETE FROM pghero_internal.query_texts t
+		WHERE NOT EXISTS (SELECT FROM pghero_internal.statement_rollup r
 						  WHERE r.queryid = t.queryid
 							AND r.dbid = t.dbid
 							AND r.generation = t.generation)
-		  AND NOT EXISTS (SELECT FROM @extschema@.statement_history h
+		  AND NOT EXISTS (SELECT FROM pghero_internal.statement_history h
 						  WHERE h.queryid = t.queryid
 							AND h.dbid = t.dbid
 							AND h.generation = t.generation)
 		  AND NOT (t.generation = gen
-				   AND EXISTS (SELECT FROM @extschema@.statement_baseline b
+				   AND EXISTS (SELECT FROM pghero_internal.statement_baseline b
 							   WHERE b.queryid = t.queryid
 								 AND b.dbid = t.dbid));
 	END IF;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._capture_retention() IS
+COMMENT ON FUNCTION pghero_internal._capture_retention() IS
 'Run the retention source: create partitions ahead, roll complete hours up, drop partitions past their retention (internal)';
 
 -- One source, the way the collector runs it: serialized with any other run
 -- of the same source, with a short lock_timeout, and its outcome recorded
 -- in collector_sources.  A failing source is recorded, not raised.
-CREATE FUNCTION @extschema@._run_source(source text, next_run_at timestamptz)
+CREATE FUNCTION pghero_internal._run_source(source text, next_run_at timestamptz)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -883,7 +883,7 @@ DECLARE
 	note text;
 	old_lock_timeout text := pg_catalog.current_setting('lock_timeout');
 BEGIN
-	SELECT c.run_function INTO fn FROM @extschema@.collector_sources c
+	SELECT c.run_function INTO fn FROM pghero_internal.collector_sources c
 	WHERE c.source = $1;
 	IF fn IS NULL THEN
 		RAISE EXCEPTION 'unknown capture source "%"', $1
@@ -895,7 +895,7 @@ BEGIN
 		PERFORM pg_catalog.set_config('lock_timeout', '1s', true);
 		PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('pghero'), pg_catalog.hashtext($1));
 		-- the run function named by the registry: one of ours
-		EXECUTE pg_catalog.format('SELECT r.written, r.note FROM @extschema@.%I() r', fn)
+		EXECUTE pg_catalog.format('SELECT r.written, r.note FROM pghero_internal.%I() r', fn)
 		INTO n, note;
 	EXCEPTION WHEN OTHERS OR query_canceled THEN
 		GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
@@ -904,7 +904,7 @@ BEGIN
 	END;
 	PERFORM pg_catalog.set_config('lock_timeout', old_lock_timeout, true);
 
-	UPDATE @extschema@.collector_sources c SET
+	UPDATE pghero_internal.collector_sources c SET
 		last_run_at = started,
 		last_duration_ms = pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - started) * 1000,
 		last_rows = n,
@@ -920,7 +920,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._run_source(text, timestamptz) IS
+COMMENT ON FUNCTION pghero_internal._run_source(text, timestamptz) IS
 'Run one capture source with the collector''s isolation and record its outcome (internal; called by the collector worker and pghero.capture())';
 
 CREATE FUNCTION @extschema@.capture(sources text[] DEFAULT NULL)
@@ -933,7 +933,7 @@ DECLARE
 	unknown text;
 BEGIN
 	SELECT u.u INTO unknown FROM pg_catalog.unnest($1) u(u)
-	WHERE NOT EXISTS (SELECT FROM @extschema@.collector_sources c
+	WHERE NOT EXISTS (SELECT FROM pghero_internal.collector_sources c
 					  WHERE c.source = u.u)
 	LIMIT 1;
 	IF unknown IS NOT NULL OR pg_catalog.array_position($1, NULL) IS NOT NULL THEN
@@ -942,14 +942,14 @@ BEGIN
 				  HINT = 'The sources are listed in pghero.collector.';
 	END IF;
 
-	FOR s IN SELECT c.source FROM @extschema@.collector_sources c ORDER BY c.position LOOP
+	FOR s IN SELECT c.source FROM pghero_internal.collector_sources c ORDER BY c.position LOOP
 		CONTINUE WHEN $1 IS NOT NULL AND NOT s = ANY ($1);
-		PERFORM @extschema@._run_source(s, NULL);
+		PERFORM pghero_internal._run_source(s, NULL);
 		RETURN QUERY
 		SELECT c.source, c.last_rows,
 			   c.last_success_at IS NOT DISTINCT FROM c.last_run_at,
 			   CASE WHEN c.last_error_at IS NOT DISTINCT FROM c.last_run_at THEN c.last_error END
-		FROM @extschema@.collector_sources c
+		FROM pghero_internal.collector_sources c
 		WHERE c.source = s;
 	END LOOP;
 END
@@ -991,11 +991,11 @@ SELECT s.source,
 	   c.dealloc AS statements_deallocations,
 	   c.stats_reset AS statements_reset_at,
 	   w.pid AS worker_pid
-FROM @extschema@.collector_sources s
-	 LEFT JOIN LATERAL (SELECT sc.* FROM @extschema@.statement_captures sc
-						WHERE sc.generation = @extschema@._generation()
+FROM pghero_internal.collector_sources s
+	 LEFT JOIN LATERAL (SELECT sc.* FROM pghero_internal.statement_captures sc
+						WHERE sc.generation = pghero_internal._generation()
 						ORDER BY sc.captured_at DESC LIMIT 1) c ON s.source = 'statements'
-	 LEFT JOIN LATERAL (SELECT a.pid FROM @extschema@._activity() a
+	 LEFT JOIN LATERAL (SELECT a.pid FROM pghero_internal._activity() a
 						WHERE a.backend_type = 'pghero collector' LIMIT 1) w ON true;
 
 COMMENT ON VIEW @extschema@.collector IS

@@ -14,7 +14,7 @@
 --------------------------------------------------------------------------
 
 -- Check a window [start_at, end_at)
-CREATE FUNCTION @extschema@._check_window(start_at timestamptz, end_at timestamptz)
+CREATE FUNCTION pghero_internal._check_window(start_at timestamptz, end_at timestamptz)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -34,11 +34,11 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._check_window(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION pghero_internal._check_window(timestamptz, timestamptz) IS
 'Raise a clear error for a NULL or reversed history window (internal)';
 
 -- What a history reader says when a history table is locked
-CREATE FUNCTION @extschema@._history_locked(detail text)
+CREATE FUNCTION pghero_internal._history_locked(detail text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -51,26 +51,26 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@._history_locked(text) IS
+COMMENT ON FUNCTION pghero_internal._history_locked(text) IS
 'Raise the error of a history reader that found a history table locked (internal)';
 
 -- The one tier merge.  For each generation, the parts of the window
 -- [start_at, end_at) each tier answers: the hourly rollup for the whole
 -- hours inside the window that are rolled up ([mid_lo, mid_hi)), raw rows
 -- for the rest ([start_at, mid_lo) and [mid_hi, end_at)).
-CREATE FUNCTION @extschema@._tier_ranges(history text, start_at timestamptz, end_at timestamptz)
+CREATE FUNCTION pghero_internal._tier_ranges(history text, start_at timestamptz, end_at timestamptz)
 RETURNS TABLE (generation integer, tier text, lo timestamptz, hi timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
 	WITH g AS (
-		SELECT r.generation, r.rolled_up_until FROM @extschema@.rollup_progress r
+		SELECT r.generation, r.rolled_up_until FROM pghero_internal.rollup_progress r
 		WHERE r.history = $1
 		UNION ALL
-		SELECT @extschema@._generation(), '-infinity'
-		WHERE NOT EXISTS (SELECT FROM @extschema@.rollup_progress r
-						  WHERE r.history = $1 AND r.generation = @extschema@._generation())),
+		SELECT pghero_internal._generation(), '-infinity'
+		WHERE NOT EXISTS (SELECT FROM pghero_internal.rollup_progress r
+						  WHERE r.history = $1 AND r.generation = pghero_internal._generation())),
 	m AS (
 		SELECT g.generation, f.first_hour AS mid_lo,
 			   greatest(f.first_hour, least(pg_catalog.date_trunc('hour', $3), g.rolled_up_until)) AS mid_hi
@@ -85,13 +85,13 @@ AS $$
 	WHERE t.lo < t.hi
 $$;
 
-COMMENT ON FUNCTION @extschema@._tier_ranges(text, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION pghero_internal._tier_ranges(text, timestamptz, timestamptz) IS
 'For each generation, the time ranges of a window that the hourly rollup and the raw rows of a history answer (internal)';
 
 -- The change of every statement identity in [start_at, end_at), from both
 -- tiers and, when the window reaches now, what pg_stat_statements counted
 -- since the last capture
-CREATE FUNCTION @extschema@._statement_deltas(start_at timestamptz, end_at timestamptz)
+CREATE FUNCTION pghero_internal._statement_deltas(start_at timestamptz, end_at timestamptz)
 RETURNS TABLE (generation integer, dbid oid, userid oid, queryid bigint, toplevel boolean,
 			   at timestamptz, tier text, calls bigint, total_time_ms float8, rows bigint,
 			   shared_blks_hit bigint, shared_blks_read bigint,
@@ -103,23 +103,23 @@ AS $$
 		   coalesce(x.total_plan_time, 0) + coalesce(x.total_exec_time, 0),
 		   x.rows, x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
 		   x.lossy
-	FROM @extschema@._tier_ranges('statement_history', $1, $2) t,
+	FROM pghero_internal._tier_ranges('statement_history', $1, $2) t,
 		 LATERAL (SELECT r.dbid, r.userid, r.queryid, r.toplevel, r.bucket AS at, r.calls,
 						 r.total_plan_time, r.total_exec_time, r.rows, r.shared_blks_hit,
 						 r.shared_blks_read, r.temp_blks_read, r.temp_blks_written, r.lossy
-				  FROM @extschema@.statement_rollup r
+				  FROM pghero_internal.statement_rollup r
 				  WHERE t.tier = 'hourly' AND r.generation = t.generation
 					AND r.bucket >= t.lo AND r.bucket < t.hi
 				  UNION ALL
 				  SELECT h.dbid, h.userid, h.queryid, h.toplevel, h.captured_at, h.calls,
 						 h.total_plan_time, h.total_exec_time, h.rows, h.shared_blks_hit,
 						 h.shared_blks_read, h.temp_blks_read, h.temp_blks_written, h.lossy
-				  FROM @extschema@.statement_history h
+				  FROM pghero_internal.statement_history h
 				  WHERE t.tier = 'raw' AND h.generation = t.generation
 					AND h.captured_at >= t.lo AND h.captured_at < t.hi) x
 	UNION ALL
 	-- the tail not captured yet
-	SELECT @extschema@._generation(), s.dbid, s.userid, s.queryid, s.toplevel,
+	SELECT pghero_internal._generation(), s.dbid, s.userid, s.queryid, s.toplevel,
 		   pg_catalog.now(), 'current', s.calls - b.calls,
 		   (s.total_plan_time + s.total_exec_time) - (b.total_plan_time + b.total_exec_time),
 		   s.rows - b.rows,
@@ -128,21 +128,21 @@ AS $$
 		   s.temp_blks_read - b.temp_blks_read,
 		   s.temp_blks_written - b.temp_blks_written,
 		   NULL::boolean
-	FROM @extschema@._pgss_statements(false) s
-		 JOIN @extschema@.statement_baseline b
+	FROM pghero_internal._pgss_statements(false) s
+		 JOIN pghero_internal.statement_baseline b
 			ON b.dbid = s.dbid AND b.userid = s.userid
 		   AND b.queryid = s.queryid AND b.toplevel = s.toplevel
 	WHERE $2 >= pg_catalog.now()
 	  AND s.calls > b.calls
 $$;
 
-COMMENT ON FUNCTION @extschema@._statement_deltas(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION pghero_internal._statement_deltas(timestamptz, timestamptz) IS
 'Per identity and raw sample or hourly bucket, the changes of the statement counters within a window, from both tiers and the uncaptured tail (internal)';
 
 -- Why the statements of a window are lossy: the notes of its lossy
 -- captures, per generation, and whether one of them counted nothing (then
 -- every statement of the window is lossy)
-CREATE FUNCTION @extschema@._statement_losses(start_at timestamptz, end_at timestamptz)
+CREATE FUNCTION pghero_internal._statement_losses(start_at timestamptz, end_at timestamptz)
 RETURNS TABLE (generation integer, all_lossy boolean, reason text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -150,12 +150,12 @@ AS $$
 	SELECT c.generation,
 		   pg_catalog.bool_or(c.moved = 0 AND c.since IS NOT NULL),
 		   pg_catalog.string_agg(DISTINCT c.note, '; ')
-	FROM @extschema@.statement_captures c
+	FROM pghero_internal.statement_captures c
 	WHERE c.lossy AND c.captured_at >= $1 AND c.captured_at < $2
 	GROUP BY c.generation
 $$;
 
-COMMENT ON FUNCTION @extschema@._statement_losses(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION pghero_internal._statement_losses(timestamptz, timestamptz) IS
 'Per generation, the lossy statement captures of a window: their notes and whether one counted nothing (internal)';
 
 CREATE FUNCTION @extschema@.query_stats(
@@ -172,7 +172,7 @@ SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '100ms'
 AS $$
 BEGIN
-	PERFORM @extschema@._check_window(start_at, end_at);
+	PERFORM pghero_internal._check_window(start_at, end_at);
 	RETURN QUERY
 	WITH s AS (
 		SELECT d.generation, d.dbid, d.userid, d.queryid,
@@ -184,9 +184,9 @@ BEGIN
 			   pg_catalog.sum(d.temp_blks_read)::bigint AS temp_blks_read,
 			   pg_catalog.sum(d.temp_blks_written)::bigint AS temp_blks_written,
 			   pg_catalog.bool_or(coalesce(d.lossy, false)) AS lossy
-		FROM @extschema@._statement_deltas(start_at, end_at) d
+		FROM pghero_internal._statement_deltas(start_at, end_at) d
 		GROUP BY d.generation, d.dbid, d.userid, d.queryid),
-	l AS (SELECT * FROM @extschema@._statement_losses(start_at, end_at))
+	l AS (SELECT * FROM pghero_internal._statement_losses(start_at, end_at))
 	SELECT coalesce(nd.name, db.datname), coalesce(nr.name, r.rolname),
 		   s.dbid, s.userid, s.queryid, t.query, s.calls,
 		   pg_catalog.make_interval(secs => s.total_ms / 1000),
@@ -208,21 +208,21 @@ BEGIN
 		   s.generation
 	FROM s
 		 LEFT JOIN l ON l.generation = s.generation
-		 LEFT JOIN @extschema@.query_texts t
+		 LEFT JOIN pghero_internal.query_texts t
 			ON t.generation = s.generation AND t.dbid = s.dbid AND t.queryid = s.queryid
 		 -- names as captured for the generation, or (this generation's
 		 -- objects not captured yet) as they are now
-		 LEFT JOIN @extschema@.object_names nd
+		 LEFT JOIN pghero_internal.object_names nd
 			ON nd.generation = s.generation AND nd.kind = 'database' AND nd.oid = s.dbid
-		 LEFT JOIN @extschema@.object_names nr
+		 LEFT JOIN pghero_internal.object_names nr
 			ON nr.generation = s.generation AND nr.kind = 'role' AND nr.oid = s.userid
 		 LEFT JOIN pg_catalog.pg_database db
-			ON s.generation = @extschema@._generation() AND db.oid = s.dbid
+			ON s.generation = pghero_internal._generation() AND db.oid = s.dbid
 		 LEFT JOIN pg_catalog.pg_roles r
-			ON s.generation = @extschema@._generation() AND r.oid = s.userid
+			ON s.generation = pghero_internal._generation() AND r.oid = s.userid
 	WHERE s.calls > 0;
 EXCEPTION WHEN lock_not_available THEN
-	PERFORM @extschema@._history_locked(SQLERRM);
+	PERFORM pghero_internal._history_locked(SQLERRM);
 END
 $$;
 
@@ -272,7 +272,7 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Pass a queryid from pghero.query_stats or pghero.query_stats(start_at, end_at).';
 	END IF;
-	PERFORM @extschema@._check_window(start_at, end_at);
+	PERFORM pghero_internal._check_window(start_at, end_at);
 	RETURN QUERY
 	SELECT x.at, x.tier, pg_catalog.sum(x.calls)::bigint,
 		   pg_catalog.make_interval(secs => pg_catalog.sum(x.total_time_ms) / 1000),
@@ -283,13 +283,13 @@ BEGIN
 		   coalesce(pg_catalog.sum(x.shared_blks_read), 0)::bigint,
 		   pg_catalog.bool_or(coalesce(x.lossy, false)),
 		   x.generation
-	FROM @extschema@._statement_deltas(start_at, end_at) x
+	FROM pghero_internal._statement_deltas(start_at, end_at) x
 	WHERE x.queryid = qid
 	GROUP BY x.generation, x.at, x.tier
 	HAVING pg_catalog.sum(x.calls) > 0
 	ORDER BY x.at, x.generation;
 EXCEPTION WHEN lock_not_available THEN
-	PERFORM @extschema@._history_locked(SQLERRM);
+	PERFORM pghero_internal._history_locked(SQLERRM);
 END
 $$;
 
@@ -310,15 +310,15 @@ SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '100ms'
 AS $$
 BEGIN
-	PERFORM @extschema@._check_window(start_at, end_at);
+	PERFORM pghero_internal._check_window(start_at, end_at);
 	RETURN QUERY
 	WITH x AS (
 		SELECT r.datname, r.datid, r.bucket AS at, t.tier, r.seconds,
 			   r.xact_commit, r.xact_rollback, r.blks_read, r.blks_hit,
 			   r.tup_returned, r.tup_fetched, r.tup_inserted, r.tup_updated, r.tup_deleted,
 			   r.temp_bytes, r.deadlocks, r.numbackends_max AS backends, r.lossy, t.generation
-		FROM @extschema@._tier_ranges('database_history', start_at, end_at) t
-			 JOIN @extschema@.database_rollup r
+		FROM pghero_internal._tier_ranges('database_history', start_at, end_at) t
+			 JOIN pghero_internal.database_rollup r
 				ON t.tier = 'hourly' AND r.generation = t.generation
 			   AND r.bucket >= t.lo AND r.bucket < t.hi
 		UNION ALL
@@ -327,8 +327,8 @@ BEGIN
 			   h.xact_commit, h.xact_rollback, h.blks_read, h.blks_hit,
 			   h.tup_returned, h.tup_fetched, h.tup_inserted, h.tup_updated, h.tup_deleted,
 			   h.temp_bytes, h.deadlocks, h.numbackends, h.lossy, t.generation
-		FROM @extschema@._tier_ranges('database_history', start_at, end_at) t
-			 JOIN @extschema@.database_history h
+		FROM pghero_internal._tier_ranges('database_history', start_at, end_at) t
+			 JOIN pghero_internal.database_history h
 				ON t.tier = 'raw' AND h.generation = t.generation
 			   AND h.captured_at >= t.lo AND h.captured_at < t.hi)
 	SELECT x.datname, x.datid, x.at, x.tier, x.seconds,
@@ -346,7 +346,7 @@ BEGIN
 	FROM x
 	ORDER BY x.datname, x.at, x.generation;
 EXCEPTION WHEN lock_not_available THEN
-	PERFORM @extschema@._history_locked(SQLERRM);
+	PERFORM pghero_internal._history_locked(SQLERRM);
 END
 $$;
 
@@ -370,15 +370,15 @@ SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '100ms'
 AS $$
 BEGIN
-	PERFORM @extschema@._check_window(start_at, end_at);
+	PERFORM pghero_internal._check_window(start_at, end_at);
 	RETURN QUERY
 	WITH x AS (
 		SELECT r.bucket AS at, t.tier, r.seconds, r.backend_type, r.object, r.context,
 			   r.reads, r.read_bytes, r.read_time, r.writes, r.write_bytes, r.write_time,
 			   r.writebacks, r.extends, r.extend_bytes, r.hits, r.evictions, r.reuses,
 			   r.fsyncs, r.fsync_time, r.lossy, t.generation
-		FROM @extschema@._tier_ranges('io_history', start_at, end_at) t
-			 JOIN @extschema@.io_rollup r
+		FROM pghero_internal._tier_ranges('io_history', start_at, end_at) t
+			 JOIN pghero_internal.io_rollup r
 				ON t.tier = 'hourly' AND r.generation = t.generation
 			   AND r.bucket >= t.lo AND r.bucket < t.hi
 		UNION ALL
@@ -387,8 +387,8 @@ BEGIN
 			   h.reads, h.read_bytes, h.read_time, h.writes, h.write_bytes, h.write_time,
 			   h.writebacks, h.extends, h.extend_bytes, h.hits, h.evictions, h.reuses,
 			   h.fsyncs, h.fsync_time, h.lossy, t.generation
-		FROM @extschema@._tier_ranges('io_history', start_at, end_at) t
-			 JOIN @extschema@.io_history h
+		FROM pghero_internal._tier_ranges('io_history', start_at, end_at) t
+			 JOIN pghero_internal.io_history h
 				ON t.tier = 'raw' AND h.generation = t.generation
 			   AND h.captured_at >= t.lo AND h.captured_at < t.hi)
 	SELECT x.at, x.tier, x.seconds, x.backend_type, x.object, x.context,
@@ -401,7 +401,7 @@ BEGIN
 	FROM x
 	ORDER BY x.at, x.backend_type, x.object, x.context, x.generation;
 EXCEPTION WHEN lock_not_available THEN
-	PERFORM @extschema@._history_locked(SQLERRM);
+	PERFORM pghero_internal._history_locked(SQLERRM);
 END
 $$;
 
@@ -423,7 +423,7 @@ DECLARE
 	start_at timestamptz;
 	db oid := (SELECT d.oid FROM pg_catalog.pg_database d
 			   WHERE d.datname = pg_catalog.current_database());
-	gen integer := @extschema@._generation();
+	gen integer := pghero_internal._generation();
 BEGIN
 	IF days IS NULL OR days < 0 OR days > 36500 THEN
 		RAISE EXCEPTION 'days must be between 0 and 36500, not %', coalesce(days::text, 'NULL')
@@ -434,13 +434,13 @@ BEGIN
 	RETURN QUERY
 	WITH then_ AS (
 		SELECT DISTINCT ON (h.relid) h.relid, h.size_bytes, h.captured_at
-		FROM @extschema@.space_history h
+		FROM pghero_internal.space_history h
 		WHERE h.generation = gen AND h.relid IS NOT NULL AND h.datid = db
 		  AND h.captured_at <= start_at
 		ORDER BY h.relid, h.captured_at DESC),
 	first_ AS (
 		SELECT DISTINCT ON (h.relid) h.relid, h.size_bytes, h.captured_at
-		FROM @extschema@.space_history h
+		FROM pghero_internal.space_history h
 		WHERE h.generation = gen AND h.relid IS NOT NULL AND h.datid = db
 		  AND h.captured_at > start_at
 		ORDER BY h.relid, h.captured_at)
@@ -453,7 +453,7 @@ BEGIN
 		 LEFT JOIN then_ t ON t.relid = r.relid
 		 LEFT JOIN first_ f ON f.relid = r.relid;
 EXCEPTION WHEN lock_not_available THEN
-	PERFORM @extschema@._history_locked(SQLERRM);
+	PERFORM pghero_internal._history_locked(SQLERRM);
 END
 $$;
 
@@ -472,24 +472,24 @@ AS $$
 DECLARE
 	db oid := (SELECT d.oid FROM pg_catalog.pg_database d
 			   WHERE d.datname = pg_catalog.current_database());
-	gen integer := @extschema@._generation();
+	gen integer := pghero_internal._generation();
 BEGIN
 	IF relation IS NULL THEN
 		RAISE EXCEPTION 'relation must not be NULL'
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Pass a table or index, e.g. relation_space_history(''public.orders'').';
 	END IF;
-	PERFORM @extschema@._check_window(start_at, end_at);
+	PERFORM pghero_internal._check_window(start_at, end_at);
 	RETURN QUERY
 	-- the size in force at start_at, every change in the window, and now
 	(SELECT greatest(h.captured_at, start_at), h.size_bytes, pg_catalog.pg_size_pretty(h.size_bytes)
-	 FROM @extschema@.space_history h
+	 FROM pghero_internal.space_history h
 	 WHERE h.generation = gen AND h.relid = relation::oid AND h.captured_at <= start_at
 	   AND h.datid = db
 	 ORDER BY h.captured_at DESC LIMIT 1)
 	UNION ALL
 	(SELECT h.captured_at, h.size_bytes, pg_catalog.pg_size_pretty(h.size_bytes)
-	 FROM @extschema@.space_history h
+	 FROM pghero_internal.space_history h
 	 WHERE h.generation = gen AND h.relid = relation::oid
 	   AND h.captured_at > start_at AND h.captured_at < end_at
 	   AND h.datid = db
@@ -499,7 +499,7 @@ BEGIN
 	FROM @extschema@.relation_sizes r
 	WHERE r.relid = relation::oid AND end_at >= pg_catalog.now();
 EXCEPTION WHEN lock_not_available THEN
-	PERFORM @extschema@._history_locked(SQLERRM);
+	PERFORM pghero_internal._history_locked(SQLERRM);
 END
 $$;
 

@@ -388,9 +388,9 @@ BEGIN
 			('missing_indexes', 'index_usage'),
 			('sequence_danger', 'sequences'),
 			('io_rollup', 'io_history'))
-		SELECT cl.relname AS rel, a.attname AS col,
+		SELECT n.nspname AS nsp, cl.relname AS rel, a.attname AS col,
 			   coalesce(po.txt, pb.txt, cm.txt) AS txt,
-			   pg_catalog.count(*) OVER (PARTITION BY cl.relname, a.attname) AS texts
+			   pg_catalog.count(*) OVER (PARTITION BY n.nspname, cl.relname, a.attname) AS texts
 		FROM pg_catalog.pg_class cl
 			 JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) cl.oid
 			 LEFT JOIN base b ON b.rel OPERATOR(pg_catalog.=) cl.relname
@@ -399,7 +399,8 @@ BEGIN
 			 LEFT JOIN per_object pb ON pb.rel OPERATOR(pg_catalog.=) b.base
 				AND pb.col OPERATOR(pg_catalog.=) a.attname
 			 LEFT JOIN common cm ON cm.col OPERATOR(pg_catalog.=) a.attname
-		WHERE cl.relnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+			 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) cl.relnamespace
+		WHERE n.nspname IN ('pghero', 'pghero_internal')
 		  AND cl.relkind IN ('r', 'p', 'v')
 		  AND NOT cl.relispartition
 		  AND a.attnum OPERATOR(pg_catalog.>) 0
@@ -412,7 +413,7 @@ BEGIN
 		IF c.texts > 1 THEN
 			RAISE EXCEPTION 'more than one comment for column %.%', c.rel, c.col;
 		END IF;
-		EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.%I IS %L', c.rel, c.col, c.txt);
+		EXECUTE pg_catalog.format('COMMENT ON COLUMN %I.%I.%I IS %L', c.nsp, c.rel, c.col, c.txt);
 	END LOOP;
 END
 $$;
@@ -422,65 +423,67 @@ $$;
 -- upgrade sets them as a fresh installation does)
 --------------------------------------------------------------------------
 
-COMMENT ON TABLE @extschema@.audit_log IS
+COMMENT ON SCHEMA pghero_internal IS 'pghero''s internals: history tables and their partitions, collector state and helper functions; read the dashboard from schema pghero';
+
+COMMENT ON TABLE pghero_internal.audit_log IS
 'Every action taken through pghero: who, when, what, on which session';
 
-COMMENT ON TABLE @extschema@.installation IS
+COMMENT ON TABLE pghero_internal.installation IS
 'This installation of pghero: the generation its collector writes history under (internal; not dumped)';
 
-COMMENT ON TABLE @extschema@.collector_sources IS
+COMMENT ON TABLE pghero_internal.collector_sources IS
 'The capture sources: in which order and how often each runs, what it writes, and its last run, duration, rows, error and next run';
 
-COMMENT ON TABLE @extschema@.rollup_progress IS
+COMMENT ON TABLE pghero_internal.rollup_progress IS
 'For each history table and generation, the time before which every raw row is already in the hourly rollup';
 
-COMMENT ON TABLE @extschema@.statement_history IS
+COMMENT ON TABLE pghero_internal.statement_history IS
 'Raw statement history: per capture, the change of every pg_stat_statements counter of each identity (userid, dbid, queryid, toplevel) that moved; NULL means no change';
 
-COMMENT ON TABLE @extschema@.statement_rollup IS
+COMMENT ON TABLE pghero_internal.statement_rollup IS
 'Hourly statement history: the sums of the raw rows captured in each hour (the smallest and largest extremes), kept for pghero.history_retention';
 
-COMMENT ON TABLE @extschema@.query_texts IS
+COMMENT ON TABLE pghero_internal.query_texts IS
 'Normalized text of every statement in the history, stored once per generation, database and query identifier, secrets replaced';
 
-COMMENT ON TABLE @extschema@.statement_captures IS
+COMMENT ON TABLE pghero_internal.statement_captures IS
 'One row per statements capture: pg_stat_statements fill, deallocations, resets, and whether the interval lost data';
 
-COMMENT ON TABLE @extschema@.object_names IS
+COMMENT ON TABLE pghero_internal.object_names IS
 'Name of every database and role the statement history refers to, per generation, as first captured';
 
-COMMENT ON TABLE @extschema@.database_history IS
+COMMENT ON TABLE pghero_internal.database_history IS
 'Raw database activity: per capture and database, the change of the pg_stat_database counters (NULL: no change) and the number of backends';
 
-COMMENT ON TABLE @extschema@.database_rollup IS
+COMMENT ON TABLE pghero_internal.database_rollup IS
 'Hourly database activity: sums of the raw rows of each hour';
 
-COMMENT ON TABLE @extschema@.instance_history IS
+COMMENT ON TABLE pghero_internal.instance_history IS
 'Raw instance activity: per capture, WAL generated, checkpoints and buffer writes (changes), and client connections by state (counts)';
 
-COMMENT ON TABLE @extschema@.instance_rollup IS
+COMMENT ON TABLE pghero_internal.instance_rollup IS
 'Hourly instance activity: sums of the raw rows of each hour';
 
-COMMENT ON TABLE @extschema@.space_history IS
+COMMENT ON TABLE pghero_internal.space_history IS
 'Size history of every database and of every relation of the home database: a row when the size changed';
 
-COMMENT ON TABLE @extschema@.statement_baseline IS
+COMMENT ON TABLE pghero_internal.statement_baseline IS
 'The pg_stat_statements counters read at the last capture (internal; unlogged: emptied by a crash, like pg_stat_statements itself)';
 
-COMMENT ON TABLE @extschema@.source_baseline IS
+COMMENT ON TABLE pghero_internal.source_baseline IS
 'Per source, when it last captured and the reset markers and instance counters it read (internal; unlogged)';
 
-COMMENT ON TABLE @extschema@.database_baseline IS
+COMMENT ON TABLE pghero_internal.database_baseline IS
 'The pg_stat_database counters read at the last capture (internal; unlogged)';
 
-COMMENT ON TABLE @extschema@.space_baseline IS
+COMMENT ON TABLE pghero_internal.space_baseline IS
 'The sizes last stored in space_history (internal; unlogged; relid 0 for a database)';
 
-COMMENT ON TABLE @extschema@.io_history IS
+COMMENT ON TABLE pghero_internal.io_history IS
 'Raw I/O history from pg_stat_io (PostgreSQL 16 and later): per capture and backend type, object and context, the change of its counters (NULL: no change)';
 
-COMMENT ON TABLE @extschema@.io_rollup IS
+COMMENT ON TABLE pghero_internal.io_rollup IS
 'Hourly I/O history: sums of the raw rows of each hour';
 
-COMMENT ON TABLE @extschema@.io_baseline IS
+COMMENT ON TABLE pghero_internal.io_baseline IS
 'The pg_stat_io counters read at the last capture (internal; unlogged)';

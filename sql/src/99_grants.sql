@@ -6,8 +6,12 @@
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA pghero_internal FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA pghero_internal FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA @extschema@ TO pghero_reader;
+-- the invoker code of the readers (SQL functions) looks its helpers up by name
+GRANT USAGE ON SCHEMA pghero_internal TO pghero_reader;
 
 DO $$
 DECLARE
@@ -24,22 +28,22 @@ $$;
 
 GRANT EXECUTE ON FUNCTION
 	@extschema@.config(),
-	@extschema@._redact_query(text),
-	@extschema@._relation_size(regclass),
-	@extschema@._relation_sizes(regclass),
-	@extschema@._index_definition(regclass),
-	@extschema@._index_description(regclass),
-	@extschema@._constraint_definition(oid),
-	@extschema@._activity(),
-	@extschema@._vacuum_progress(),
-	@extschema@._indexes_being_built(),
-	@extschema@._replication(),
-	@extschema@._database_sizes(),
-	@extschema@._sequence_values(),
-	@extschema@._pgss_statements(boolean)
+	pghero_internal._redact_query(text),
+	pghero_internal._relation_size(regclass),
+	pghero_internal._relation_sizes(regclass),
+	pghero_internal._index_definition(regclass),
+	pghero_internal._index_description(regclass),
+	pghero_internal._constraint_definition(oid),
+	pghero_internal._activity(),
+	pghero_internal._vacuum_progress(),
+	pghero_internal._indexes_being_built(),
+	pghero_internal._replication(),
+	pghero_internal._database_sizes(),
+	pghero_internal._sequence_values(),
+	pghero_internal._pgss_statements(boolean)
 TO pghero_reader;
 
-GRANT SELECT ON @extschema@.audit_log TO pghero_admin;
+GRANT SELECT ON pghero_internal.audit_log TO pghero_admin;
 
 GRANT EXECUTE ON FUNCTION
 	@extschema@.cancel(integer, timestamptz),
@@ -51,31 +55,31 @@ TO pghero_admin;
 
 GRANT SELECT ON
 	@extschema@.collector,
-	@extschema@.collector_sources,
-	@extschema@.rollup_progress,
-	@extschema@.statement_history,
-	@extschema@.statement_rollup,
-	@extschema@.statement_baseline,
-	@extschema@.statement_captures,
-	@extschema@.query_texts,
-	@extschema@.database_history,
-	@extschema@.database_rollup,
-	@extschema@.instance_history,
-	@extschema@.instance_rollup,
-	@extschema@.space_history,
-	@extschema@.installation,
-	@extschema@.io_history,
-	@extschema@.io_rollup,
-	@extschema@.object_names
+	pghero_internal.collector_sources,
+	pghero_internal.rollup_progress,
+	pghero_internal.statement_history,
+	pghero_internal.statement_rollup,
+	pghero_internal.statement_baseline,
+	pghero_internal.statement_captures,
+	pghero_internal.query_texts,
+	pghero_internal.database_history,
+	pghero_internal.database_rollup,
+	pghero_internal.instance_history,
+	pghero_internal.instance_rollup,
+	pghero_internal.space_history,
+	pghero_internal.installation,
+	pghero_internal.io_history,
+	pghero_internal.io_rollup,
+	pghero_internal.object_names
 TO pghero_reader;
 
 GRANT EXECUTE ON FUNCTION
-	@extschema@._generation(),
-	@extschema@._check_window(timestamptz, timestamptz),
-	@extschema@._history_locked(text),
-	@extschema@._tier_ranges(text, timestamptz, timestamptz),
-	@extschema@._statement_deltas(timestamptz, timestamptz),
-	@extschema@._statement_losses(timestamptz, timestamptz),
+	pghero_internal._generation(),
+	pghero_internal._check_window(timestamptz, timestamptz),
+	pghero_internal._history_locked(text),
+	pghero_internal._tier_ranges(text, timestamptz, timestamptz),
+	pghero_internal._statement_deltas(timestamptz, timestamptz),
+	pghero_internal._statement_losses(timestamptz, timestamptz),
 	@extschema@.query_stats(timestamptz, timestamptz),
 	@extschema@.slow_queries(timestamptz, timestamptz),
 	@extschema@.query_history(bigint, timestamptz, timestamptz),

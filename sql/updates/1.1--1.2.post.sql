@@ -5,10 +5,10 @@
 -- 1.1 lose the passwords they carried, as 1.2 stores them.
 --------------------------------------------------------------------------
 
-UPDATE @extschema@.query_texts
-SET query = @extschema@._redact_query(query)
-WHERE query IS DISTINCT FROM @extschema@._redact_query(query);
+UPDATE pghero_internal.query_texts
+SET query = pghero_internal._redact_query(query)
+WHERE query IS DISTINCT FROM pghero_internal._redact_query(query);
 
-UPDATE @extschema@.audit_log
-SET target_query = @extschema@._redact_query(target_query)
-WHERE target_query IS DISTINCT FROM @extschema@._redact_query(target_query);
+UPDATE pghero_internal.audit_log
+SET target_query = pghero_internal._redact_query(target_query)
+WHERE target_query IS DISTINCT FROM pghero_internal._redact_query(target_query);

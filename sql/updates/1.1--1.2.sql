@@ -19,14 +19,14 @@
 --------------------------------------------------------------------------
 
 -- the registry of sources
-ALTER TABLE @extschema@.collector_sources
+ALTER TABLE pghero_internal.collector_sources
 	ADD COLUMN position integer,
 	ADD COLUMN interval_setting text,
 	ADD COLUMN run_function text,
 	ADD COLUMN raw_table text,
 	ADD COLUMN rollup_table text;
 
-UPDATE @extschema@.collector_sources c
+UPDATE pghero_internal.collector_sources c
 SET position = r.position, interval_setting = r.interval_setting,
 	run_function = '_capture_' || r.source,
 	raw_table = r.raw_table, rollup_table = r.rollup_table
@@ -38,16 +38,16 @@ FROM (VALUES ('statements', 1, 'pghero.capture_interval', 'statement_history', '
 	 r(source, position, interval_setting, raw_table, rollup_table)
 WHERE r.source = c.source;
 
-INSERT INTO @extschema@.collector_sources
+INSERT INTO pghero_internal.collector_sources
 	(source, position, interval_setting, run_function, raw_table, rollup_table)
 VALUES ('io', 5, 'pghero.capture_interval', '_capture_io', 'io_history', 'io_rollup');
 
 -- the state that goes with history: keyed by generation, and dumped
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.audit_log_id_seq', '');
 
 DO $$
 DECLARE
-	gen integer := (SELECT i.generation FROM @extschema@.installation i);
+	gen integer := (SELECT i.generation FROM pghero_internal.installation i);
 	t record;
 BEGIN
 	FOR t IN SELECT * FROM (VALUES
@@ -56,17 +56,17 @@ BEGIN
 		('statement_captures', 'generation, captured_at')) v(tab, pkey)
 	LOOP
 		-- a column without a default, so that nothing tells it from a fresh one
-		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ADD COLUMN generation integer, DROP CONSTRAINT %I',
+		EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ADD COLUMN generation integer, DROP CONSTRAINT %I',
 			t.tab, t.tab || '_pkey');
-		EXECUTE pg_catalog.format('UPDATE @extschema@.%I SET generation = %s', t.tab, gen);
-		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ALTER COLUMN generation SET NOT NULL', t.tab);
-		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ADD PRIMARY KEY (%s)', t.tab,
+		EXECUTE pg_catalog.format('UPDATE pghero_internal.%I SET generation = %s', t.tab, gen);
+		EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ALTER COLUMN generation SET NOT NULL', t.tab);
+		EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ADD PRIMARY KEY (%s)', t.tab,
 			CASE t.tab WHEN 'rollup_progress' THEN 'history, generation' ELSE t.pkey END);
-		PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.format('@extschema@.%I', t.tab)::pg_catalog.regclass, '');
+		PERFORM pg_catalog.pg_extension_config_dump(pg_catalog.format('pghero_internal.%I', t.tab)::pg_catalog.regclass, '');
 	END LOOP;
 END
 $$;
-UPDATE @extschema@.rollup_progress SET history = history || '_history';
+UPDATE pghero_internal.rollup_progress SET history = history || '_history';
 
 -- pg_stat_statements' newest names; the baseline's counters may be NULL
 -- (a counter the server's pg_stat_statements lacks)
@@ -76,16 +76,16 @@ DECLARE
 	c record;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['statement_history', 'statement_rollup', 'statement_baseline'] LOOP
-		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I RENAME blk_read_time TO shared_blk_read_time', t);
-		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I RENAME blk_write_time TO shared_blk_write_time', t);
+		EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I RENAME blk_read_time TO shared_blk_read_time', t);
+		EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I RENAME blk_write_time TO shared_blk_write_time', t);
 	END LOOP;
 	FOR c IN
 		SELECT a.attname FROM pg_catalog.pg_attribute a
-		WHERE a.attrelid = '@extschema@.statement_baseline'::pg_catalog.regclass
+		WHERE a.attrelid = 'pghero_internal.statement_baseline'::pg_catalog.regclass
 		  AND a.attnum > 0 AND a.attnotnull
 		  AND a.attname NOT IN ('dbid', 'userid', 'queryid', 'toplevel')
 	LOOP
-		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.statement_baseline ALTER COLUMN %I DROP NOT NULL', c.attname);
+		EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.statement_baseline ALTER COLUMN %I DROP NOT NULL', c.attname);
 	END LOOP;
 END
 $$;
@@ -95,7 +95,7 @@ $$;
 -- with the counters of pg_stat_statements 1.10 to 1.12
 DO $$
 DECLARE
-	gen integer := (SELECT i.generation FROM @extschema@.installation i);
+	gen integer := (SELECT i.generation FROM pghero_internal.installation i);
 	t record;
 	p record;
 	col record;
@@ -107,7 +107,7 @@ DECLARE
 		'wal_buffers_full bigint, parallel_workers_to_launch bigint, '
 		'parallel_workers_launched bigint, generic_plan_calls bigint, custom_plan_calls bigint';
 BEGIN
-	EXECUTE 'ALTER TABLE @extschema@.statement_baseline ADD COLUMN '
+	EXECUTE 'ALTER TABLE pghero_internal.statement_baseline ADD COLUMN '
 		|| pg_catalog.replace(new_counters, ', ', ', ADD COLUMN ')
 		|| ', ADD COLUMN stats_since timestamptz';
 
@@ -120,37 +120,37 @@ BEGIN
 		('instance_rollup', 'bucket'),
 		('space_history', 'captured_at')) v(tab, time_column)
 	LOOP
-		EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I RENAME TO %I', t.tab, t.tab || '_v11');
+		EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I RENAME TO %I', t.tab, t.tab || '_v11');
 		EXECUTE pg_catalog.format(
-			'CREATE TABLE @extschema@.%1$I (LIKE @extschema@.%2$I, generation integer NOT NULL)'
+			'CREATE TABLE pghero_internal.%1$I (LIKE pghero_internal.%2$I, generation integer NOT NULL)'
 			' PARTITION BY LIST (generation)', t.tab, t.tab || '_v11');
 		IF t.tab LIKE 'statement%' THEN
-			EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ADD COLUMN ', t.tab)
+			EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ADD COLUMN ', t.tab)
 				|| pg_catalog.replace(new_counters, ', ', ', ADD COLUMN ');
 		END IF;
 		EXECUTE pg_catalog.format(
-			'CREATE TABLE @extschema@.%1$I PARTITION OF @extschema@.%2$I FOR VALUES IN (%3$s) PARTITION BY RANGE (%4$I)',
+			'CREATE TABLE pghero_internal.%1$I PARTITION OF pghero_internal.%2$I FOR VALUES IN (%3$s) PARTITION BY RANGE (%4$I)',
 			t.tab || '_g' || gen, t.tab, gen, t.time_column);
-		EXECUTE pg_catalog.format('GRANT SELECT ON @extschema@.%I TO pghero_reader', t.tab || '_g' || gen);
+		EXECUTE pg_catalog.format('GRANT SELECT ON pghero_internal.%I TO pghero_reader', t.tab || '_g' || gen);
 		-- like every partition, made at run time in a fresh installation:
 		-- history, not a member of the extension
-		EXECUTE pg_catalog.format('ALTER EXTENSION pghero DROP TABLE @extschema@.%I', t.tab || '_g' || gen);
+		EXECUTE pg_catalog.format('ALTER EXTENSION pghero DROP TABLE pghero_internal.%I', t.tab || '_g' || gen);
 
 		FOR p IN
 			SELECT c.oid::pg_catalog.regclass AS part, c.relname,
 				   pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound
 			FROM pg_catalog.pg_inherits i
 				 JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-			WHERE i.inhparent = pg_catalog.format('@extschema@.%I', t.tab || '_v11')::pg_catalog.regclass
+			WHERE i.inhparent = pg_catalog.format('pghero_internal.%I', t.tab || '_v11')::pg_catalog.regclass
 		LOOP
-			EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I DETACH PARTITION %s', t.tab || '_v11', p.part);
+			EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I DETACH PARTITION %s', t.tab || '_v11', p.part);
 			EXECUTE pg_catalog.format('ALTER TABLE %s ADD COLUMN generation integer NOT NULL DEFAULT %s',
 				p.part, gen);
 			EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN generation DROP DEFAULT', p.part);
 			FOR col IN
 				SELECT pg_catalog.format('%I %s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)) AS def
 				FROM pg_catalog.pg_attribute a
-				WHERE a.attrelid = pg_catalog.format('@extschema@.%I', t.tab)::pg_catalog.regclass
+				WHERE a.attrelid = pg_catalog.format('pghero_internal.%I', t.tab)::pg_catalog.regclass
 				  AND a.attnum > 0 AND NOT a.attisdropped
 				  AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute b
 								  WHERE b.attrelid = p.part AND b.attname = a.attname)
@@ -160,13 +160,13 @@ BEGIN
 			END LOOP;
 			EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO %I', p.part,
 				pg_catalog.format('%s_g%s_p%s', t.tab, gen, pg_catalog.right(p.relname, 8)));
-			EXECUTE pg_catalog.format('ALTER TABLE @extschema@.%I ATTACH PARTITION %s %s',
+			EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ATTACH PARTITION %s %s',
 				t.tab || '_g' || gen, p.part, p.bound);
 		END LOOP;
 		-- the partitions keep their indexes (detached from the partitioned
 		-- index, which goes with the old table): 1.2 indexes each partition
 		-- and no partitioned table
-		EXECUTE pg_catalog.format('DROP TABLE @extschema@.%I', t.tab || '_v11');
+		EXECUTE pg_catalog.format('DROP TABLE pghero_internal.%I', t.tab || '_v11');
 	END LOOP;
 END
 $$;

@@ -31,7 +31,7 @@
 #    BENCH_HIST_DAYS days of history at a 1-minute interval with
 #    BENCH_HIST_STATEMENTS statements moving every minute, generated with SQL
 #    straight into the partitioned tables under this installation's
-#    generation (pghero._generation(); its texts and its rollup_progress
+#    generation (pghero_internal._generation(); its texts and its rollup_progress
 #    row too): raw rows for the last
 #    BENCH_RAW_DAYS days (pghero.raw_retention), hourly rollups (the sums of
 #    the same synthetic rows) for all the days, rolled up until the current
@@ -212,11 +212,11 @@ SELECT pg_current_wal_insert_lsn() AS lsn1 \\gset
 SELECT pg_wal_lsn_diff(:'lsn1', :'lsn0')::bigint AS wal,
 	   round(s.last_duration_ms::numeric, 3) AS inside,
 	   (SELECT count(*) FROM $PGSS(false)) AS entries,
-	   (SELECT count(*) FROM pghero.query_texts t
-		WHERE t.generation = pghero._generation()
-		  AND t.first_seen = (SELECT max(c.captured_at) FROM pghero.statement_captures c
-							  WHERE c.generation = pghero._generation())) AS texts
-FROM pghero.collector_sources s WHERE s.source = 'statements' \\gset
+	   (SELECT count(*) FROM pghero_internal.query_texts t
+		WHERE t.generation = pghero_internal._generation()
+		  AND t.first_seen = (SELECT max(c.captured_at) FROM pghero_internal.statement_captures c
+							  WHERE c.generation = pghero_internal._generation())) AS texts
+FROM pghero_internal.collector_sources s WHERE s.source = 'statements' \\gset
 \\echo @@ val $1 :moved :wal :inside :entries :texts :ok :err
 EOF
 	if [ "${2:-}" = "walinspect" ]; then
@@ -230,7 +230,7 @@ EOF
 }
 
 emit_vacuum() {
-	echo 'VACUUM ANALYZE pghero.statement_baseline;' >>"$B"
+	echo 'VACUUM ANALYZE pghero_internal.statement_baseline;' >>"$B"
 }
 
 emit_workload() { # file
@@ -267,12 +267,12 @@ done
 # on-disk size of what the captures stored
 cat >>"$B" <<'EOF'
 SELECT count(*) AS st_rows,
-	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_history') p
+	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero_internal.statement_history') p
 		WHERE p.isleaf) AS st_total,
-	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_history') p
+	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero_internal.statement_history') p
 		WHERE p.isleaf) AS st_heap,
 	   round(avg(pg_column_size(h.*)), 1) AS st_tuple
-FROM pghero.statement_history h \gset
+FROM pghero_internal.statement_history h \gset
 \echo @@ disk captured :st_rows :st_total :st_heap :st_tuple
 EOF
 publish "$B"
@@ -363,7 +363,7 @@ if [ "$EXPLAIN" = "1" ] || { [ "$EXPLAIN" != "0" ] && [ "$over" = 1 ]; }; then
 	log "plans of a capture of $MAX_SIZE moved statements (auto_explain)"
 	CAPTURE_PLANS="$(psql_ -d "$DB" 2>&1 <<EOF | cut_texts || true
 \\o /dev/null
-VACUUM ANALYZE pghero.statement_baseline;
+VACUUM ANALYZE pghero_internal.statement_baseline;
 \\i $WORK/all_$MAX_SIZE.sql
 LOAD 'auto_explain';
 SET auto_explain.log_min_duration = 5;
@@ -388,41 +388,41 @@ cat >"$H" <<EOF
 \\o /dev/null
 -- start from an empty history, pg_stat_statements holding the statements
 -- of the history only, and their baseline (a first capture: baseline only)
-TRUNCATE pghero.statement_history, pghero.statement_rollup, pghero.statement_captures,
-		 pghero.query_texts, pghero.statement_baseline;
-DELETE FROM pghero.source_baseline WHERE source = 'statements';
+TRUNCATE pghero_internal.statement_history, pghero_internal.statement_rollup, pghero_internal.statement_captures,
+		 pghero_internal.query_texts, pghero_internal.statement_baseline;
+DELETE FROM pghero_internal.source_baseline WHERE source = 'statements';
 SELECT ${PGSS%.pg_stat_statements}.pg_stat_statements_reset();
 \\i $WORK/hist.sql
 SELECT * FROM pghero.capture(ARRAY['statements']);
-SELECT pghero._generation() AS gen \\gset
+SELECT pghero_internal._generation() AS gen \\gset
 -- the statements of the history: the real identities just captured
 CREATE TABLE public.bench_ids AS
 SELECT row_number() OVER (ORDER BY b.queryid)::int AS n, b.dbid, b.userid, b.queryid
-FROM pghero.statement_baseline b
+FROM pghero_internal.statement_baseline b
 	 JOIN $PGSS(true) s USING (dbid, userid, queryid, toplevel)
 WHERE s.query ~ '^SELECT (NULL|\\\$[0-9]+)::[a-z0-9]+, ' AND b.toplevel;
 SELECT count(*) AS ids FROM public.bench_ids \\gset
 \\echo @@ ids :ids
-INSERT INTO pghero.query_texts (generation, dbid, queryid, query, first_seen)
+INSERT INTO pghero_internal.query_texts (generation, dbid, queryid, query, first_seen)
 SELECT :gen, i.dbid, i.queryid, 'statement ' || i.n, now() FROM public.bench_ids i
 ON CONFLICT DO NOTHING;
 SELECT date_trunc('minute', now()) AS t_now, date_trunc('hour', now()) AS h_now \\gset
 -- rolled up until the current hour (no row until the retention source
 -- first ran: insert it)
-INSERT INTO pghero.rollup_progress (history, generation, rolled_up_until)
+INSERT INTO pghero_internal.rollup_progress (history, generation, rolled_up_until)
 VALUES ('statement_history', :gen, :'h_now')
 ON CONFLICT (history, generation) DO UPDATE SET rolled_up_until = excluded.rolled_up_until;
-SELECT pghero._ensure_partition('statement_rollup', d)
+SELECT pghero_internal._ensure_partition('statement_rollup', d)
 FROM generate_series(:'h_now'::timestamptz - interval '$HIST_DAYS days', :'h_now', interval '1 day') d;
-SELECT pghero._ensure_partition('statement_rollup', :'h_now');
-SELECT pghero._ensure_partition('statement_history', d)
+SELECT pghero_internal._ensure_partition('statement_rollup', :'h_now');
+SELECT pghero_internal._ensure_partition('statement_history', d)
 FROM generate_series(:'t_now'::timestamptz - interval '$RAW_DAYS days', :'t_now', interval '1 day') d;
-SELECT pghero._ensure_partition('statement_history', :'t_now');
+SELECT pghero_internal._ensure_partition('statement_history', :'t_now');
 \\timing on
 \\echo @@ time gen_raw
 -- one row per statement and minute, in time order: the minutes of the
 -- last $RAW_DAYS days before the current one
-INSERT INTO pghero.statement_history
+INSERT INTO pghero_internal.statement_history
 	(captured_at, since, generation, dbid, userid, queryid, toplevel, calls, total_exec_time,
 	 min_exec_time, max_exec_time, rows, shared_blks_hit)
 SELECT :'t_now'::timestamptz - k * interval '1 minute',
@@ -434,7 +434,7 @@ FROM generate_series($RAW_DAYS * 1440, 1, -1) k, public.bench_ids i;
 \\echo @@ time gen_rollup
 -- the hourly sums of the same rows, for every hour of the last $HIST_DAYS
 -- days before the current one
-INSERT INTO pghero.statement_rollup
+INSERT INTO pghero_internal.statement_rollup
 	(bucket, generation, dbid, userid, queryid, toplevel, samples, calls, total_exec_time,
 	 min_exec_time, max_exec_time, rows, shared_blks_hit)
 SELECT :'h_now'::timestamptz - k * interval '1 hour',
@@ -445,21 +445,21 @@ FROM generate_series($HIST_DAYS * 24, 1, -1) k, public.bench_ids i;
 \\echo @@ time gen_vacuum
 -- the daily leaf partitions (under each generation's partition)
 SELECT format('VACUUM ANALYZE %s', p.relid)
-FROM unnest(ARRAY['pghero.statement_history', 'pghero.statement_rollup']::regclass[]) t,
+FROM unnest(ARRAY['pghero_internal.statement_history', 'pghero_internal.statement_rollup']::regclass[]) t,
 	 pg_partition_tree(t) p
 WHERE p.isleaf \\gexec
 \\timing off
 SELECT count(*) AS raw_rows,
-	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_history') p
+	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero_internal.statement_history') p
 		WHERE p.isleaf) AS raw_total,
-	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_history') p
+	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero_internal.statement_history') p
 		WHERE p.isleaf) AS raw_heap,
-	   (SELECT count(*) FROM pghero.statement_rollup) AS hourly_rows,
-	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_rollup') p
+	   (SELECT count(*) FROM pghero_internal.statement_rollup) AS hourly_rows,
+	   (SELECT sum(pg_total_relation_size(p.relid)) FROM pg_partition_tree('pghero_internal.statement_rollup') p
 		WHERE p.isleaf) AS hourly_total,
-	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero.statement_rollup') p
+	   (SELECT sum(pg_relation_size(p.relid)) FROM pg_partition_tree('pghero_internal.statement_rollup') p
 		WHERE p.isleaf) AS hourly_heap
-FROM pghero.statement_history \\gset
+FROM pghero_internal.statement_history \\gset
 \\echo @@ disk hist :raw_rows :raw_total :raw_heap :hourly_rows :hourly_total :hourly_heap
 -- the history's statements ran once more since the capture: the tail
 \\i $WORK/hist.sql

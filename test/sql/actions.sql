@@ -21,11 +21,11 @@ SELECT 'regress_pghero_gone'::regrole::oid AS gone_oid \gset
 DROP ROLE regress_pghero_gone;
 
 -- the audit rows written since the last call
-CREATE TEMP TABLE audit_seen AS SELECT coalesce(max(id), 0) AS id FROM pghero.audit_log;
+CREATE TEMP TABLE audit_seen AS SELECT coalesce(max(id), 0) AS id FROM pghero_internal.audit_log;
 GRANT SELECT, UPDATE ON audit_seen TO regress_pghero_admin;
-CREATE FUNCTION pg_temp.new_audit_rows() RETURNS SETOF pghero.audit_log
+CREATE FUNCTION pg_temp.new_audit_rows() RETURNS SETOF pghero_internal.audit_log
 LANGUAGE sql AS $$
-	WITH r AS (SELECT * FROM pghero.audit_log WHERE id > (SELECT id FROM audit_seen)),
+	WITH r AS (SELECT * FROM pghero_internal.audit_log WHERE id > (SELECT id FROM audit_seen)),
 		 u AS (UPDATE audit_seen SET id = coalesce((SELECT max(id) FROM r), id))
 	SELECT * FROM r ORDER BY id
 $$;
@@ -156,10 +156,10 @@ FROM pg_temp.new_audit_rows();
 SELECT count(*) AS audit_rows,
 	   bool_and(role_name = 'regress_pghero_admin') AS role_logged,
 	   bool_and(session_user_name = session_user) AS session_user_logged
-FROM pghero.audit_log;
+FROM pghero_internal.audit_log;
 -- the audit log is read-only, even for the admin
-DELETE FROM pghero.audit_log;
-INSERT INTO pghero.audit_log (role_name, session_user_name, action, succeeded)
+DELETE FROM pghero_internal.audit_log;
+INSERT INTO pghero_internal.audit_log (role_name, session_user_name, action, succeeded)
 VALUES ('someone', 'someone', 'cancel', true);
 RESET ROLE;
 

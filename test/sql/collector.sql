@@ -11,7 +11,7 @@ SELECT source, runs, failures FROM pghero.collector ORDER BY source COLLATE "C";
 
 -- the first capture only sets the baselines
 SELECT source, rows_written, succeeded, error FROM pghero.capture(ARRAY['statements']);
-SELECT moved, lossy, note FROM pghero.statement_captures;
+SELECT moved, lossy, note FROM pghero_internal.statement_captures;
 
 -- a statement run exactly 3 times between two captures shows exactly 3
 -- calls; one run 0 times is not written at all
@@ -23,7 +23,7 @@ CREATE TEMP TABLE marker AS
 SELECT DISTINCT queryid FROM pgss.pg_stat_statements
 WHERE query LIKE 'SELECT count(*) AS regress_collector_a%';
 SELECT h.calls, h.rows, h.since IS NULL AS new_identity, h.lossy
-FROM pghero.statement_history h JOIN marker m USING (queryid);
+FROM pghero_internal.statement_history h JOIN marker m USING (queryid);
 
 -- 2 more, captured; then 4 more, not captured yet
 SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
@@ -35,7 +35,7 @@ SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
 SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
 SELECT array_agg(h.calls ORDER BY h.captured_at) AS per_interval,
 	   bool_and(h.since IS NOT NULL) FILTER (WHERE h.calls = 2) AS second_is_a_delta
-FROM pghero.statement_history h JOIN marker m USING (queryid);
+FROM pghero_internal.statement_history h JOIN marker m USING (queryid);
 -- history plus the uncaptured tail equals pg_stat_statements' own total
 SELECT q.calls AS window_calls,
 	   (SELECT sum(s.calls) FROM pgss.pg_stat_statements s JOIN marker m USING (queryid)) AS pgss_calls,
@@ -56,16 +56,16 @@ SELECT count(*) AS reset FROM (SELECT pgss.pg_stat_statements_reset()) r;
 SELECT count(*) AS regress_collector_a FROM pg_class WHERE relname = 'pg_class';
 SELECT rows_written > 0 AS wrote FROM pghero.capture(ARRAY['statements']);
 SELECT h.calls, h.lossy
-FROM pghero.statement_history h JOIN marker m USING (queryid)
-WHERE h.captured_at = (SELECT max(captured_at) FROM pghero.statement_history);
-SELECT lossy, note FROM pghero.statement_captures ORDER BY captured_at DESC LIMIT 1;
-SELECT count(*) AS negative_deltas FROM pghero.statement_history
+FROM pghero_internal.statement_history h JOIN marker m USING (queryid)
+WHERE h.captured_at = (SELECT max(captured_at) FROM pghero_internal.statement_history);
+SELECT lossy, note FROM pghero_internal.statement_captures ORDER BY captured_at DESC LIMIT 1;
+SELECT count(*) AS negative_deltas FROM pghero_internal.statement_history
 WHERE calls < 0 OR rows < 0 OR total_exec_time < 0 OR shared_blks_hit < 0;
 SELECT last_error IS NULL AS no_error, note LIKE 'pg_stat_statements was reset%' AS note_says_reset
 FROM pghero.collector WHERE source = 'statements';
 
 -- texts are stored once per (dbid, queryid)
-SELECT count(*) AS texts FROM pghero.query_texts t JOIN marker m USING (queryid);
+SELECT count(*) AS texts FROM pghero_internal.query_texts t JOIN marker m USING (queryid);
 
 -- database activity and instance: the first capture sets baselines, the
 -- next one writes the changes
@@ -75,8 +75,8 @@ SELECT regress_flush_stats();
 SELECT source, rows_written > 0 AS wrote FROM pghero.capture(ARRAY['database_activity', 'instance']);
 SELECT datname = current_database() AS this_database, xact_commit > 0 AS commits,
 	   tup_inserted >= 1000 AS inserts, since IS NOT NULL AS delta
-FROM pghero.database_history WHERE datname = current_database();
-SELECT wal_bytes > 0 AS wal, connections >= 1 AS connected FROM pghero.instance_history;
+FROM pghero_internal.database_history WHERE datname = current_database();
+SELECT wal_bytes > 0 AS wal, connections >= 1 AS connected FROM pghero_internal.instance_history;
 SELECT database = current_database() AS this_database, tier, tps > 0 AS tps,
 	   rows_written_per_second > 0 AS writes, cache_hit_percent BETWEEN 0 AND 100 AS hit_rate
 FROM pghero.database_activity() WHERE database = current_database();
@@ -107,12 +107,12 @@ FROM pghero.io_activity();
 -- space: every database and relation, then only what changed
 SELECT source, rows_written > 0 AS wrote, succeeded FROM pghero.capture(ARRAY['space']);
 SELECT kind, size_bytes = pg_table_size('regress_collector_t') AS measured
-FROM pghero.space_history WHERE relname = 'regress_collector_t';
-SELECT count(*) AS databases FROM pghero.space_history
+FROM pghero_internal.space_history WHERE relname = 'regress_collector_t';
+SELECT count(*) AS databases FROM pghero_internal.space_history
 WHERE kind = 'database' AND relname = current_database();
 INSERT INTO regress_collector_t SELECT g FROM generate_series(1, 100000) g;
 SELECT source, rows_written > 0 AS wrote FROM pghero.capture(ARRAY['space']);
-SELECT count(*) AS sizes_of_the_table FROM pghero.space_history WHERE relname = 'regress_collector_t';
+SELECT count(*) AS sizes_of_the_table FROM pghero_internal.space_history WHERE relname = 'regress_collector_t';
 SELECT relname, growth_bytes = size_bytes - size_then_bytes AS arithmetic, growth_bytes > 0 AS grew
 FROM pghero.space_growth(7) WHERE relname = 'regress_collector_t';
 SELECT count(*) AS points, max(size_bytes) = pg_table_size('regress_collector_t') AS ends_at_current
@@ -121,54 +121,54 @@ FROM pghero.relation_space_history('regress_collector_t');
 -- retention: rollups of complete hours equal the raw sums; raw partitions
 -- past pghero.raw_retention (2 days) are dropped once rolled up, hourly
 -- ones past pghero.history_retention (30 days)
-SELECT pghero._ensure_partition('statement_history', now() - interval '3 days') LIKE 'statement_history_g' || pghero._generation() || '_p%' AS made;
-SELECT pghero._ensure_partition('statement_rollup', now() - interval '40 days') LIKE 'statement_rollup_g' || pghero._generation() || '_p%' AS made;
-INSERT INTO pghero.statement_history (generation, captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
-SELECT pghero._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+SELECT pghero_internal._ensure_partition('statement_history', now() - interval '3 days') LIKE 'statement_history_g' || pghero_internal._generation() || '_p%' AS made;
+SELECT pghero_internal._ensure_partition('statement_rollup', now() - interval '40 days') LIKE 'statement_rollup_g' || pghero_internal._generation() || '_p%' AS made;
+INSERT INTO pghero_internal.statement_history (generation, captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
+SELECT pghero_internal._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
 	   NULL, 1, 10, 4242, true, m, m * 1.5, 2 * m
 FROM generate_series(1, 90) m;
-INSERT INTO pghero.statement_rollup (generation, bucket, dbid, userid, queryid, toplevel, samples, calls)
-VALUES (pghero._generation(), date_trunc('hour', now() - interval '40 days'), 1, 10, 4343, true, 1, 7);
-SELECT pghero._ensure_partition('database_history', now() - interval '3 days') LIKE 'database_history_g%_p%' AS made,
-	   pghero._ensure_partition('instance_history', now() - interval '3 days') LIKE 'instance_history_g%_p%' AS made;
+INSERT INTO pghero_internal.statement_rollup (generation, bucket, dbid, userid, queryid, toplevel, samples, calls)
+VALUES (pghero_internal._generation(), date_trunc('hour', now() - interval '40 days'), 1, 10, 4343, true, 1, 7);
+SELECT pghero_internal._ensure_partition('database_history', now() - interval '3 days') LIKE 'database_history_g%_p%' AS made,
+	   pghero_internal._ensure_partition('instance_history', now() - interval '3 days') LIKE 'instance_history_g%_p%' AS made;
 -- the first sample of a database has no interval start (since is NULL)
-INSERT INTO pghero.database_history (generation, captured_at, since, datid, datname, numbackends, xact_commit, tup_inserted)
-SELECT pghero._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+INSERT INTO pghero_internal.database_history (generation, captured_at, since, datid, datname, numbackends, xact_commit, tup_inserted)
+SELECT pghero_internal._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
 	   CASE WHEN m = 1 THEN NULL ELSE date_trunc('hour', now() - interval '3 days') + (m - 1) * interval '1 minute' END,
 	   4242, 'regress_db', m % 5, 10 * m, NULL
 FROM generate_series(1, 90) m;
-INSERT INTO pghero.instance_history (generation, captured_at, since, wal_bytes, checkpoints_timed, connections)
-SELECT pghero._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
+INSERT INTO pghero_internal.instance_history (generation, captured_at, since, wal_bytes, checkpoints_timed, connections)
+SELECT pghero_internal._generation(), date_trunc('hour', now() - interval '3 days') + m * interval '1 minute',
 	   date_trunc('hour', now() - interval '3 days') + (m - 1) * interval '1 minute',
 	   1000 * m, NULL, m % 7
 FROM generate_series(1, 90) m;
-INSERT INTO pghero.rollup_progress AS r (history, generation, rolled_up_until)
-SELECT h, pghero._generation(), date_trunc('hour', now() - interval '4 days')
+INSERT INTO pghero_internal.rollup_progress AS r (history, generation, rolled_up_until)
+SELECT h, pghero_internal._generation(), date_trunc('hour', now() - interval '4 days')
 FROM unnest(ARRAY['statement_history', 'database_history', 'instance_history']) h
 ON CONFLICT (history, generation) DO UPDATE SET rolled_up_until = excluded.rolled_up_until;
 SELECT source, rows_written >= 6 AS rolled_up, succeeded FROM pghero.capture(ARRAY['retention']);
-SELECT history, generation = pghero._generation() AS this_generation,
+SELECT history, generation = pghero_internal._generation() AS this_generation,
 	   rolled_up_until = date_trunc('hour', now()) AS up_to_this_hour
-FROM pghero.rollup_progress ORDER BY history COLLATE "C";
+FROM pghero_internal.rollup_progress ORDER BY history COLLATE "C";
 SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, calls, total_exec_time, rows
-FROM pghero.statement_rollup WHERE queryid = 4242 ORDER BY bucket;
+FROM pghero_internal.statement_rollup WHERE queryid = 4242 ORDER BY bucket;
 SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, seconds,
 	   numbackends_max, xact_commit, tup_inserted
-FROM pghero.database_rollup WHERE datid = 4242 ORDER BY bucket;
+FROM pghero_internal.database_rollup WHERE datid = 4242 ORDER BY bucket;
 SELECT bucket - date_trunc('hour', now() - interval '3 days') AS hour, samples, seconds,
 	   wal_bytes, checkpoints_timed, connections_max
-FROM pghero.instance_rollup
+FROM pghero_internal.instance_rollup
 WHERE bucket < date_trunc('hour', now() - interval '2 days') ORDER BY bucket;
-SELECT count(*) AS raw_rows_left FROM pghero.statement_history WHERE queryid = 4242;
-SELECT count(*) AS old_rollups_left FROM pghero.statement_rollup WHERE queryid = 4343;
+SELECT count(*) AS raw_rows_left FROM pghero_internal.statement_history WHERE queryid = 4242;
+SELECT count(*) AS old_rollups_left FROM pghero_internal.statement_rollup WHERE queryid = 4343;
 SELECT calls, total_time_ms, rows
 FROM pghero.query_stats(now() - interval '4 days', now() - interval '2 days') WHERE queryid = 4242;
 SELECT count(*) AS raw_partitions_older_than_2_days
-FROM pg_partition_tree('pghero.statement_history') t JOIN pg_class c ON c.oid = t.relid
+FROM pg_partition_tree('pghero_internal.statement_history') t JOIN pg_class c ON c.oid = t.relid
 WHERE t.isleaf AND c.relname ~ '_p[0-9]{8}$'
   AND to_date(right(c.relname, 8), 'YYYYMMDD') < (now() AT TIME ZONE 'UTC')::date - 2;
 SELECT count(*) = 1 AS tomorrow_ready
-FROM pg_class WHERE relname = 'statement_history_g' || pghero._generation() || '_p'
+FROM pg_class WHERE relname = 'statement_history_g' || pghero_internal._generation() || '_p'
 	|| to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYYMMDD');
 
 -- every source ran, and the view says so
@@ -195,10 +195,10 @@ DROP TABLE regress_collector_t;
 WITH cols AS (
 	SELECT c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type
 	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-	WHERE c.relnamespace = 'pghero'::regnamespace
+	WHERE c.relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
 	  AND c.relname IN ('statement_history', 'statement_rollup', 'statement_baseline')
 	  AND a.attnum > 0 AND NOT a.attisdropped
-	  AND a.attname IN (SELECT name FROM pghero._statement_counters() WHERE NOT extreme))
+	  AND a.attname IN (SELECT name FROM pghero_internal._statement_counters() WHERE NOT extreme))
 SELECT relname, count(*) AS counters,
 	   string_agg(attname || ' ' || type, ', ' ORDER BY attnum)
 	   = (SELECT string_agg(attname || ' ' || type, ', ' ORDER BY attnum) FROM cols
@@ -206,9 +206,9 @@ SELECT relname, count(*) AS counters,
 FROM cols GROUP BY relname ORDER BY relname COLLATE "C";
 -- the extremes (not cumulative) are in the history and the rollup, not in
 -- the baseline
-SELECT c.name, to_regclass('pghero.statement_rollup') IN (SELECT attrelid FROM pg_attribute WHERE attname = c.name) AS in_rollup,
-	   to_regclass('pghero.statement_baseline') IN (SELECT attrelid FROM pg_attribute WHERE attname = c.name) AS in_baseline
-FROM pghero._statement_counters() c WHERE c.extreme ORDER BY c.name COLLATE "C";
+SELECT c.name, to_regclass('pghero_internal.statement_rollup') IN (SELECT attrelid FROM pg_attribute WHERE attname = c.name) AS in_rollup,
+	   to_regclass('pghero_internal.statement_baseline') IN (SELECT attrelid FROM pg_attribute WHERE attname = c.name) AS in_baseline
+FROM pghero_internal._statement_counters() c WHERE c.extreme ORDER BY c.name COLLATE "C";
 
 -- windows and days are checked
 \set VERBOSITY terse

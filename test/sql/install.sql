@@ -67,41 +67,41 @@ SELECT pg_has_role('pghero_admin', 'pghero_reader', 'MEMBER') AS admin_reads;
 -- Every view, table, function and column of ours has a comment
 SELECT c.relname, c.relkind
 FROM pg_class c
-WHERE c.relnamespace = 'pghero'::regnamespace
+WHERE c.relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
   AND c.relkind IN ('v', 'r')
   AND obj_description(c.oid, 'pg_class') IS NULL;
 SELECT c.relname, a.attname
 FROM pg_class c
 	 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE c.relnamespace = 'pghero'::regnamespace
+WHERE c.relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
   AND c.relkind IN ('v', 'r')
   AND col_description(c.oid, a.attnum) IS NULL;
 SELECT p.oid::regprocedure
 FROM pg_proc p
-WHERE p.pronamespace = 'pghero'::regnamespace
+WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
   AND obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT count(*) > 25 AS has_many_views
-FROM pg_class WHERE relnamespace = 'pghero'::regnamespace AND relkind = 'v';
+FROM pg_class WHERE relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace) AND relkind = 'v';
 
 -- Every function pins search_path but _delta(), which must stay inlinable
 -- (see sql/src/20_collector.sql); list the SECURITY DEFINER ones
 SELECT p.oid::regprocedure
 FROM pg_proc p
-WHERE p.pronamespace = 'pghero'::regnamespace
+WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)
   AND p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'c');
 SELECT p.oid::regprocedure AS security_definer
 FROM pg_proc p
-WHERE p.pronamespace = 'pghero'::regnamespace AND p.prosecdef
+WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace) AND p.prosecdef
 ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 -- Nothing is granted to PUBLIC
 SELECT c.relname
 FROM pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) x
-WHERE c.relnamespace = 'pghero'::regnamespace AND x.grantee = 0;
+WHERE c.relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace) AND x.grantee = 0;
 SELECT p.oid::regprocedure
 FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) x
-WHERE p.pronamespace = 'pghero'::regnamespace AND x.grantee = 0;
+WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace) AND x.grantee = 0;
 SELECT x.privilege_type
 FROM pg_namespace n, aclexplode(n.nspacl) x
 WHERE n.nspname = 'pghero' AND x.grantee = 0;
@@ -109,23 +109,23 @@ WHERE n.nspname = 'pghero' AND x.grantee = 0;
 -- Who may do what
 SELECT p.oid::regprocedure AS admin_only
 FROM pg_proc p
-WHERE p.pronamespace = 'pghero'::regnamespace
+WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
   AND has_function_privilege('pghero_admin', p.oid, 'EXECUTE')
   AND NOT has_function_privilege('pghero_reader', p.oid, 'EXECUTE')
 ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT p.oid::regprocedure AS owner_only
 FROM pg_proc p
-WHERE p.pronamespace = 'pghero'::regnamespace
+WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
   AND NOT has_function_privilege('pghero_admin', p.oid, 'EXECUTE')
 ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT c.relname AS not_readable_by_reader
 FROM pg_class c
-WHERE c.relnamespace = 'pghero'::regnamespace
+WHERE c.relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
   AND c.relkind IN ('v', 'r')
   AND NOT has_table_privilege('pghero_reader', c.oid, 'SELECT')
 ORDER BY c.relname COLLATE "C";
-SELECT has_table_privilege('pghero_admin', 'pghero.audit_log', 'SELECT') AS admin_reads_audit_log,
-	   has_table_privilege('pghero_admin', 'pghero.audit_log', 'INSERT') AS admin_writes_audit_log;
+SELECT has_table_privilege('pghero_admin', 'pghero_internal.audit_log', 'SELECT') AS admin_reads_audit_log,
+	   has_table_privilege('pghero_admin', 'pghero_internal.audit_log', 'INSERT') AS admin_writes_audit_log;
 
 -- Thresholds: PgHero's defaults, settable per session, checked
 SELECT * FROM pghero.config();

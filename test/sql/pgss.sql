@@ -55,7 +55,7 @@ BEGIN
 			SELECT to_jsonb(s) AS j,
 				   s.total_exec_time IS NOT NULL
 				   AND s.shared_blk_read_time IS NOT NULL AS renamed_filled
-			FROM pghero._pgss_statements(%L) s
+			FROM pghero_internal._pgss_statements(%L) s
 			WHERE s.dbid = (SELECT oid FROM pg_database
 							WHERE datname = current_database())),
 		k AS (SELECT DISTINCT jsonb_object_keys(d.j) AS key FROM d),
@@ -93,7 +93,7 @@ SELECT a.name, a.type
 FROM pg_proc p,
 	 unnest(p.proargnames, p.proallargtypes::regtype[], p.proargmodes)
 		WITH ORDINALITY AS a(name, type, mode, n)
-WHERE p.oid = 'pghero._pgss_statements(boolean)'::regprocedure
+WHERE p.oid = 'pghero_internal._pgss_statements(boolean)'::regprocedure
   AND a.mode = 't'
 ORDER BY a.n;
 
@@ -102,16 +102,16 @@ SELECT 1 AS regress_pgss_marker;
 SELECT * FROM pg_temp.pgss_same(pg_temp.pgss_direct(true), true);
 SELECT * FROM pg_temp.pgss_same(pg_temp.pgss_direct(false), false);
 SELECT count(*) = 0 AS no_text_without_showtext
-FROM pghero._pgss_statements(false) WHERE query IS NOT NULL;
+FROM pghero_internal._pgss_statements(false) WHERE query IS NOT NULL;
 SELECT i.dealloc = p.dealloc AND i.stats_reset = p.stats_reset AS same_info
-FROM pghero._pgss_info() i, pghero._pgss_info() p;
+FROM pghero_internal._pgss_info() i, pghero_internal._pgss_info() p;
 
 -- Not installed
 BEGIN;
 DROP EXTENSION pg_stat_statements;
-SELECT pg_temp.error_of('SELECT * FROM pghero._pgss_statements(true)');
-SELECT pg_temp.error_of('SELECT * FROM pghero._pgss_info()');
-SELECT pg_temp.error_of('SELECT pghero._pgss_reset(0, 0, 0)');
+SELECT pg_temp.error_of('SELECT * FROM pghero_internal._pgss_statements(true)');
+SELECT pg_temp.error_of('SELECT * FROM pghero_internal._pgss_info()');
+SELECT pg_temp.error_of('SELECT pghero_internal._pgss_reset(0, 0, 0)');
 ROLLBACK;
 
 -- In a schema of its own, with look-alikes of the exact signatures
@@ -133,7 +133,7 @@ SET LOCAL search_path = regress_pgss_fake, public;
 SELECT 1 AS regress_pgss_marker;
 SELECT * FROM pg_temp.pgss_same('regress_pgss_home.pg_stat_statements(true)', true);
 SELECT * FROM pg_temp.pgss_same('regress_pgss_home.pg_stat_statements(false)', false);
-SELECT count(*) = 1 AS info_read FROM pghero._pgss_info();
+SELECT count(*) = 1 AS info_read FROM pghero_internal._pgss_info();
 ROLLBACK;
 
 -- A role that may create in pg_stat_statements' schema adds overloads with
@@ -166,22 +166,22 @@ SELECT pg_temp.error_of('SELECT public.pg_stat_statements_reset(0, 0, 0)');
 SELECT 1 AS regress_pgss_marker;
 -- the view pg_stat_statements still calls the real function (bound by OID)
 SELECT * FROM pg_temp.pgss_same('public.pg_stat_statements', true);
-SELECT count(*) = 1 AS info_read FROM pghero._pgss_info();
+SELECT count(*) = 1 AS info_read FROM pghero_internal._pgss_info();
 -- a reset scoped to the marker statement removes it and nothing else
 CREATE TEMP TABLE regress_pgss_before AS
 	SELECT s.userid, s.dbid, s.queryid, s.query
-	FROM pghero._pgss_statements(true) s;
+	FROM pghero_internal._pgss_statements(true) s;
 SELECT count(*) AS marker_resets
-FROM (SELECT pghero._pgss_reset(b.userid, b.dbid, b.queryid)
+FROM (SELECT pghero_internal._pgss_reset(b.userid, b.dbid, b.queryid)
 	  FROM regress_pgss_before b
 	  WHERE b.query = 'SELECT $1 AS regress_pgss_marker'
 		AND b.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) r;
 SELECT count(*) AS markers_left
-FROM pghero._pgss_statements(true) s
+FROM pghero_internal._pgss_statements(true) s
 WHERE s.query = 'SELECT $1 AS regress_pgss_marker'
   AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database());
 SELECT count(*) > 0 AS others_kept
-FROM pghero._pgss_statements(false) s JOIN regress_pgss_before b USING (userid, dbid, queryid);
+FROM pghero_internal._pgss_statements(false) s JOIN regress_pgss_before b USING (userid, dbid, queryid);
 SELECT is_called AS hostile_code_ran FROM public.regress_hostile_calls;
 ROLLBACK;
 
@@ -201,10 +201,10 @@ CREATE FUNCTION public.pg_stat_statements_reset(oid, oid, bigint, boolean)
 	RETURNS void LANGUAGE sql AS 'SELECT nextval(''public.regress_hostile_calls'')';
 SELECT 1 AS regress_pgss_marker;
 SELECT * FROM pg_temp.pgss_same(pg_temp.pgss_direct(true), true);
-SELECT count(*) = 0 AS no_toplevel FROM pghero._pgss_statements(false)
+SELECT count(*) = 0 AS no_toplevel FROM pghero_internal._pgss_statements(false)
 WHERE toplevel IS NOT NULL;
-SELECT pg_temp.error_of('SELECT * FROM pghero._pgss_info()');
-SELECT pg_temp.error_of('SELECT pghero._pgss_reset(0, 0, -1)');
+SELECT pg_temp.error_of('SELECT * FROM pghero_internal._pgss_info()');
+SELECT pg_temp.error_of('SELECT pghero_internal._pgss_reset(0, 0, -1)');
 SELECT is_called AS look_alike_ran FROM public.regress_hostile_calls;
 ROLLBACK;
 BEGIN;
@@ -223,7 +223,7 @@ BEGIN
 				   pg_temp.pgss_schema());
 END
 $$;
-SELECT regexp_replace(pg_temp.error_of('SELECT * FROM pghero._pgss_info()'),
+SELECT regexp_replace(pg_temp.error_of('SELECT * FROM pghero_internal._pgss_info()'),
 					  'pg_stat_statements [0-9.]+ ', 'pg_stat_statements <version> ')
 	AS error;
 DO $$
@@ -238,7 +238,7 @@ BEGIN
 				   pg_temp.pgss_schema());
 END
 $$;
-SELECT regexp_replace(pg_temp.error_of('SELECT * FROM pghero._pgss_info()'),
+SELECT regexp_replace(pg_temp.error_of('SELECT * FROM pghero_internal._pgss_info()'),
 					  'pg_stat_statements [0-9.]+ ', 'pg_stat_statements <version> ')
 	AS error;
 ROLLBACK;
@@ -247,14 +247,14 @@ ROLLBACK;
 -- as if pghero called them by name
 BEGIN;
 CREATE ROLE regress_pghero_pgss_user;
-GRANT USAGE ON SCHEMA pghero TO regress_pghero_pgss_user;
-GRANT EXECUTE ON FUNCTION pghero._pgss_statements(boolean), pghero._pgss_info(),
-	pghero._pgss_reset(oid, oid, bigint), pg_temp.error_of(text)
+GRANT USAGE ON SCHEMA pghero, pghero_internal TO regress_pghero_pgss_user;
+GRANT EXECUTE ON FUNCTION pghero_internal._pgss_statements(boolean), pghero_internal._pgss_info(),
+	pghero_internal._pgss_reset(oid, oid, bigint), pg_temp.error_of(text)
 	TO regress_pghero_pgss_user;
 SET LOCAL ROLE regress_pghero_pgss_user;
-SELECT count(*) > 0 AS statements_read FROM pghero._pgss_statements(false);
-SELECT count(*) = 1 AS info_read FROM pghero._pgss_info();
-SELECT pg_temp.error_of('SELECT pghero._pgss_reset(0, 0, -1)');
+SELECT count(*) > 0 AS statements_read FROM pghero_internal._pgss_statements(false);
+SELECT count(*) = 1 AS info_read FROM pghero_internal._pgss_info();
+SELECT pg_temp.error_of('SELECT pghero_internal._pgss_reset(0, 0, -1)');
 RESET ROLE;
 DO $$
 BEGIN
@@ -263,7 +263,7 @@ BEGIN
 END
 $$;
 SET LOCAL ROLE regress_pghero_pgss_user;
-SELECT pg_temp.error_of('SELECT * FROM pghero._pgss_info()');
+SELECT pg_temp.error_of('SELECT * FROM pghero_internal._pgss_info()');
 -- _pgss_statements() is SECURITY DEFINER (it is how pghero_reader reads
 -- every user's statements): the privilege checked is its owner's
 RESET ROLE;
@@ -274,7 +274,7 @@ BEGIN
 END
 $$;
 SET LOCAL ROLE regress_pghero_pgss_user;
-SELECT count(*) > 0 AS definer_reads FROM pghero._pgss_statements(false);
+SELECT count(*) > 0 AS definer_reads FROM pghero_internal._pgss_statements(false);
 ROLLBACK;
 
 -- Nothing left behind

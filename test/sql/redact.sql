@@ -5,7 +5,7 @@ SET client_min_messages = warning;
 
 -- The secrets, in every form the statements take; each is replaced by
 -- '<redacted>' and the rest of the text stays as it was
-SELECT n, pghero._redact_query(q) AS redacted
+SELECT n, pghero_internal._redact_query(q) AS redacted
 FROM (VALUES
 	-- roles: any case, WITH, ENCRYPTED, doubled quotes, E'', dollar quotes,
 	-- U&'' with and without UESCAPE
@@ -53,7 +53,7 @@ FROM (VALUES
 ORDER BY n;
 
 -- Texts without a secret come back exactly as they were
-SELECT n, pghero._redact_query(q) = q AS unchanged
+SELECT n, pghero_internal._redact_query(q) = q AS unchanged
 FROM (VALUES
 	(1, $q$SELECT * FROM connections WHERE password_hash = crypt($1, password_hash)$q$),
 	(2, $q$CREATE ROLE a CONNECTION LIMIT 5 PASSWORD NULL$q$),
@@ -67,7 +67,7 @@ FROM (VALUES
 ORDER BY n;
 
 -- NULL in, NULL out; redacting twice changes nothing more
-SELECT pghero._redact_query(NULL) IS NULL AS strict;
+SELECT pghero_internal._redact_query(NULL) IS NULL AS strict;
 SELECT count(*) AS not_idempotent
 FROM (VALUES
 	($q$CREATE ROLE a PASSWORD 'p1'; ALTER ROLE b PASSWORD 'p2'$q$),
@@ -75,12 +75,12 @@ FROM (VALUES
 	($q$ALTER ROLE a PASSWORD 'secr$q$),
 	($q$ALTER SYSTEM SET primary_conninfo = 'password=x host=h'$q$)
 ) AS v(q)
-WHERE pghero._redact_query(pghero._redact_query(q)) <> pghero._redact_query(q);
+WHERE pghero_internal._redact_query(pghero_internal._redact_query(q)) <> pghero_internal._redact_query(q);
 
 -- The scanner's notice about an over-long identifier is not shown, and the
 -- caller's message settings are as they were
 SET client_min_messages = notice;
-SELECT pghero._redact_query(
+SELECT pghero_internal._redact_query(
 	$q$ALTER ROLE "regress_pghero_a_role_name_much_longer_than_sixty_three_bytes_xxxxxxxxxx" PASSWORD 'x'$q$)
 	LIKE '%" PASSWORD ''<redacted>''' AS redacted;
 SHOW client_min_messages;
@@ -135,11 +135,11 @@ FROM pghero.query_stats
 WHERE query LIKE '%regress\_secret%';
 -- nor through the function behind the views, which a reader may call
 SELECT count(*) AS secrets_shown
-FROM pghero._pgss_statements(true)
+FROM pghero_internal._pgss_statements(true)
 WHERE query LIKE '%regress\_secret%';
 SELECT position('regress_' || 'secret' IN a.query) = 0 AS no_secret,
 	   position('<' || 'redacted>' IN a.query) > 0 AS redacted
-FROM pghero._activity() a
+FROM pghero_internal._activity() a
 WHERE a.pid = pg_backend_pid()
   AND pg_temp.regress_pw(password => 'regress_secret_9');
 RESET ROLE;

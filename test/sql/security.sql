@@ -31,8 +31,8 @@ SELECT nextval('regress_secret_id_seq');
 SELECT pghero.cancel(pg_backend_pid());
 SELECT pghero.reset_query_stats();
 SELECT * FROM pghero.kill_all();
-SELECT * FROM pghero.audit_log;
-SELECT pghero._sequence_last_value('regress_secret_id_seq');
+SELECT * FROM pghero_internal.audit_log;
+SELECT pghero_internal._sequence_last_value('regress_secret_id_seq');
 RESET ROLE;
 
 -- A role without the grant is refused every object of ours: first by the
@@ -46,18 +46,18 @@ BEGIN
 	objects := 0;
 	denied := 0;
 	FOR o IN
-		SELECT pg_catalog.format('SELECT * FROM pghero.%I LIMIT 0', c.relname) AS stmt
+		SELECT pg_catalog.format('SELECT * FROM %s LIMIT 0', c.oid::pg_catalog.regclass) AS stmt
 		FROM pg_catalog.pg_class c
-		WHERE c.relnamespace = 'pghero'::regnamespace AND c.relkind IN ('r', 'v', 'S', 'm', 'p')
+		WHERE c.relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace) AND c.relkind IN ('r', 'v', 'S', 'm', 'p')
 		UNION ALL
 		-- volatile NULL arguments, so that no STRICT function is folded
 		-- away before its privilege is checked
-		SELECT pg_catalog.format('SELECT pghero.%I(%s)', p.proname,
+		SELECT pg_catalog.format('SELECT %I.%I(%s)', p.pronamespace::pg_catalog.regnamespace, p.proname,
 			   (SELECT pg_catalog.string_agg('(CASE WHEN pg_catalog.random() < 2 THEN NULL END)::'
 											 || pg_catalog.format_type(t, NULL), ', ')
 				FROM pg_catalog.unnest(p.proargtypes::oid[]) t))
 		FROM pg_catalog.pg_proc p
-		WHERE p.pronamespace = 'pghero'::regnamespace
+		WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
 	LOOP
 		objects := objects + 1;
 		BEGIN
@@ -74,12 +74,12 @@ SET ROLE regress_pghero_nobody;
 SELECT objects > 40 AS many_objects, objects = denied AS all_denied
 FROM pg_temp.try_every_pghero_object();
 RESET ROLE;
-GRANT USAGE ON SCHEMA pghero TO regress_pghero_nobody;
+GRANT USAGE ON SCHEMA pghero, pghero_internal TO regress_pghero_nobody;
 SET ROLE regress_pghero_nobody;
 SELECT objects > 40 AS many_objects, objects = denied AS all_denied
 FROM pg_temp.try_every_pghero_object();
 RESET ROLE;
-REVOKE USAGE ON SCHEMA pghero FROM regress_pghero_nobody;
+REVOKE USAGE ON SCHEMA pghero, pghero_internal FROM regress_pghero_nobody;
 
 --
 -- Hostile objects in public, before and after CREATE EXTENSION, with
@@ -194,4 +194,4 @@ DROP FUNCTION public.pg_stat_statements(boolean), public.pg_stat_statements_rese
 	public.hostile_int_eq(integer, integer), public.hostile_text_eq(text, text),
 	public.hostile_oid_eq(oid, oid), public.hostile();
 DROP SEQUENCE public.hostile_calls;
-DELETE FROM pghero.audit_log;
+DELETE FROM pghero_internal.audit_log;

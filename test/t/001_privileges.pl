@@ -17,7 +17,7 @@
 #     bulk actions (kill_long_running_queries, kill_all) spare the caller,
 #     superusers and other databases;
 #   - every action that signals (or finds that nothing can be signalled:
-#     a wrong backend_start) is written to pghero.audit_log with the calling
+#     a wrong backend_start) is written to pghero_internal.audit_log with the calling
 #     role and its real outcome; a refusal is an error and writes nothing;
 #     a cancel that reaches an idle session says it cancelled nothing.
 #
@@ -126,7 +126,7 @@ sub new_audit_rows
 		SELECT id, role_name, session_user_name, action,
 			   coalesce(target_pid::text, '-'), coalesce(target_user, '-'),
 			   succeeded
-		FROM pghero.audit_log WHERE id > $audit_seen ORDER BY id});
+		FROM pghero_internal.audit_log WHERE id > $audit_seen ORDER BY id});
 	my @lines;
 	foreach my $line (split /\n/, $rows)
 	{
@@ -216,7 +216,7 @@ is( safe_psql_as(
 
 my %reader_denied = (
 	'SELECT * FROM app_secret' => qr/permission denied for table app_secret/,
-	'SELECT * FROM pghero.audit_log' =>
+	'SELECT * FROM pghero_internal.audit_log' =>
 	  qr/permission denied for table audit_log/,
 	'SELECT pghero.cancel(0)' => qr/permission denied for function cancel/,
 	'SELECT pghero.terminate(0, NULL)' =>
@@ -227,7 +227,7 @@ my %reader_denied = (
 	  => qr/permission denied for function kill_long_running_queries/,
 	'SELECT pghero.reset_query_stats(0, 0, 1)' =>
 	  qr/permission denied for function reset_query_stats/,
-	'SELECT pghero._signal(\'cancel\', 0, NULL, true)' =>
+	'SELECT pghero_internal._signal(\'cancel\', 0, NULL, true)' =>
 	  qr/permission denied for function _signal/);
 foreach my $sql (sort keys %reader_denied)
 {
@@ -261,12 +261,12 @@ is( $node->safe_psql(
 			FROM pg_class c,
 				 aclexplode(coalesce(c.relacl, acldefault(
 					 CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
-			WHERE c.relnamespace = 'pghero'::regnamespace
+			WHERE c.relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
 			UNION ALL
 			SELECT p.oid::regprocedure::text, a.grantee
 			FROM pg_proc p,
 				 aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
-			WHERE p.pronamespace = 'pghero'::regnamespace) x
+			WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)) x
 		WHERE x.grantee = 0}),
 	'',
 	'nothing in schema pghero is granted to PUBLIC');
@@ -276,13 +276,13 @@ is( $node->safe_psql(
 		SELECT string_agg(x.obj, ', ' ORDER BY x.obj) FROM (
 			SELECT c.oid::regclass::text AS obj
 			FROM pg_class c
-			WHERE c.relnamespace = 'pghero'::regnamespace
+			WHERE c.relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
 			  AND c.relkind IN ('r', 'v', 'm', 'S', 'f', 'p')
 			  AND has_table_privilege('regress_pghero_nobody', c.oid, 'SELECT')
 			UNION ALL
 			SELECT p.oid::regprocedure::text
 			FROM pg_proc p
-			WHERE p.pronamespace = 'pghero'::regnamespace
+			WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
 			  AND has_function_privilege('regress_pghero_nobody', p.oid, 'EXECUTE')) x}),
 	'',
 	'nobody has no privilege on any relation or function of schema pghero');
@@ -329,7 +329,7 @@ is_deeply(
 	'audit_log: one row for the cancel');
 is( safe_psql_as(
 		'regress_pghero_admin',
-		"SELECT target_query FROM pghero.audit_log WHERE target_pid = $pid_a"),
+		"SELECT target_query FROM pghero_internal.audit_log WHERE target_pid = $pid_a"),
 	'SELECT pg_sleep(300) /* marker-xyz */;',
 	'audit_log: the canceled query text is logged');
 
@@ -356,7 +356,7 @@ is_deeply(
 like(
 	safe_psql_as(
 		'regress_pghero_admin', qq{
-		SELECT detail FROM pghero.audit_log
+		SELECT detail FROM pghero_internal.audit_log
 		WHERE target_pid = $pid_b ORDER BY id DESC LIMIT 1}),
 	qr/^backend_start did not match \(process started at .*\)$/,
 	'audit_log: the detail says backend_start did not match');
@@ -511,7 +511,7 @@ is_deeply(
 	'audit_log: one row for the cancel of an idle session');
 is( safe_psql_as(
 		'regress_pghero_admin', qq{
-		SELECT detail FROM pghero.audit_log
+		SELECT detail FROM pghero_internal.audit_log
 		WHERE target_pid = $pid_f ORDER BY id DESC LIMIT 1}),
 	'signal sent, but the session was idle: no query to cancel',
 	'audit_log: the detail says there was no query to cancel');
@@ -602,7 +602,7 @@ is_deeply(
 like(
 	safe_psql_as(
 		'regress_pghero_admin',
-		"SELECT detail FROM pghero.audit_log WHERE action = 'reset_query_stats'"),
+		"SELECT detail FROM pghero_internal.audit_log WHERE action = 'reset_query_stats'"),
 	qr/^userid 0, dbid 0, queryid 0: [1-9]\d* entries reset$/,
 	'audit_log: the scope of the reset and what it reset are logged');
 

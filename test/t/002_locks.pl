@@ -413,13 +413,13 @@ query('SELECT count(*) FROM pghero.capture()');
 query('SELECT count(*) FROM pghero.capture()');
 isnt(query('SELECT count(*) FROM pghero.query_stats()'), '0',
 	'control: query_stats() reads history when nothing is locked');
-$locker->query('BEGIN; LOCK TABLE pghero.statement_history IN ACCESS EXCLUSIVE MODE');
+$locker->query('BEGIN; LOCK TABLE pghero_internal.statement_history IN ACCESS EXCLUSIVE MODE');
 my @readers = (
 	'pghero.query_stats()', 'pghero.slow_queries()',
 	'pghero.query_history(1)', 'pghero.database_activity()',
 	'pghero.space_growth(7)',
-	'pghero.relation_space_history(\'pghero.statement_history\')');
-$locker->query('LOCK TABLE pghero.database_history, pghero.space_history IN ACCESS EXCLUSIVE MODE');
+	'pghero.relation_space_history(\'pghero_internal.statement_history\')');
+$locker->query('LOCK TABLE pghero_internal.database_history, pghero_internal.space_history IN ACCESS EXCLUSIVE MODE');
 foreach my $reader (@readers)
 {
 	my $t0 = time;

@@ -143,7 +143,7 @@ isnt($ret, 0, 'reset_query_stats fails with pg_stat_statements not loaded');
 like($err, qr/ERROR:\s+55000: .*shared_preload_libraries/,
 	'reset_query_stats: error mentions shared_preload_libraries');
 
-is($node->safe_psql('postgres', 'SELECT count(*) FROM pghero.audit_log'),
+is($node->safe_psql('postgres', 'SELECT count(*) FROM pghero_internal.audit_log'),
 	'0', 'failed resets wrote nothing to the audit log');
 
 check_views('with pg_stat_statements not loaded');

@@ -76,12 +76,12 @@ sub worker_pid
 	return $pid;
 }
 
-# runs of one source, from pghero.collector_sources.
+# runs of one source, from pghero_internal.collector_sources.
 sub runs
 {
 	my ($n, $source) = @_;
 	return $n->safe_psql('postgres',
-		"SELECT runs FROM pghero.collector_sources WHERE source = '$source'");
+		"SELECT runs FROM pghero_internal.collector_sources WHERE source = '$source'");
 }
 
 # Wait until every source has run after $since (a timestamptz literal),
@@ -91,8 +91,8 @@ sub wait_for_every_source
 	my ($n, $since, $what) = @_;
 	ok( $n->poll_query_until(
 			'postgres', qq{
-			SELECT count(*) = (SELECT count(*) FROM pghero.collector_sources)
-			FROM pghero.collector_sources
+			SELECT count(*) = (SELECT count(*) FROM pghero_internal.collector_sources)
+			FROM pghero_internal.collector_sources
 			WHERE last_run_at > $since
 			  AND (runs > 1 OR source = 'space')}),
 		"$what: every source runs");
@@ -151,7 +151,7 @@ wait_for_every_source($node, "'-infinity'", 'after CREATE EXTENSION');
 is( $node->safe_psql(
 		'postgres', q{
 		SELECT string_agg(source || ': ' || last_error, '; ')
-		FROM pghero.collector_sources
+		FROM pghero_internal.collector_sources
 		WHERE failures > 0 OR last_error IS NOT NULL}),
 	'',
 	'after CREATE EXTENSION: no source failed');
@@ -199,7 +199,7 @@ ok( $runs1 - $runs0 <= $allowed,
 	'fixed rate: after three missed intervals, no burst catching up ('
 	  . ($runs1 - $runs0)
 	  . " runs in ${since_cont}s, at most $allowed)");
-ok($node->poll_query_until('postgres', "SELECT runs > $runs1 + 1 FROM pghero.collector_sources WHERE source = 'statements'"),
+ok($node->poll_query_until('postgres', "SELECT runs > $runs1 + 1 FROM pghero_internal.collector_sources WHERE source = 'statements'"),
 	'fixed rate: the schedule goes on after the stop');
 
 #
@@ -237,14 +237,14 @@ $node->safe_psql(
 BEGIN;
 LOCK TABLE pghero.collector_sources IN ACCESS EXCLUSIVE MODE;
 ALTER EXTENSION pghero UPDATE;
-UPDATE pghero.collector_sources SET interval_setting = 'pghero.space_interval'
+UPDATE pghero_internal.collector_sources SET interval_setting = 'pghero.space_interval'
 WHERE source = 'instance';
 COMMIT;
 });
 ok( $node->poll_query_until(
 		'postgres', q{
 		SELECT next_run_at > now() + interval '30 minutes'
-		FROM pghero.collector_sources WHERE source = 'instance'}),
+		FROM pghero_internal.collector_sources WHERE source = 'instance'}),
 	'after ALTER EXTENSION UPDATE: the worker follows the new registry at once');
 $node->wait_for_log($capturing_re, $offset);
 $runs0 = runs($node, 'instance');
@@ -259,13 +259,13 @@ is(worker_pid($node), $pid,
 	'after ALTER EXTENSION UPDATE: the same worker captures');
 $node->safe_psql(
 	'postgres', q{
-UPDATE pghero.collector_sources SET interval_setting = 'pghero.capture_interval'
+UPDATE pghero_internal.collector_sources SET interval_setting = 'pghero.capture_interval'
 WHERE source = 'instance';
 SELECT pg_reload_conf();
 });
 ok( $node->poll_query_until(
 		'postgres', qq{
-		SELECT runs > $runs0 + 1 FROM pghero.collector_sources
+		SELECT runs > $runs0 + 1 FROM pghero_internal.collector_sources
 		WHERE source = 'instance'}),
 	'registry restored, at a reload: instance runs every second again');
 

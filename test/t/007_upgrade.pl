@@ -56,21 +56,32 @@ my $fresh_db = 'regress_pghero_fresh';
 my $default = $node->safe_psql('postgres',
 	"SELECT default_version FROM pg_available_extensions WHERE name = 'pghero'");
 
+# The schema of the tables of pghero in a database: pghero_internal since
+# 1.2, pghero before.
+sub internal
+{
+	my ($db) = @_;
+	return $node->safe_psql($db,
+		q{SELECT coalesce(to_regnamespace('pghero_internal')::text, 'pghero')});
+}
+
 # The audit rows of a database, one line each, every column.
 sub audit_rows
 {
 	my ($db) = @_;
+	my $nsp = internal($db);
 	return $node->safe_psql($db,
-		'SELECT a.* FROM pghero.audit_log a ORDER BY a.id');
+		"SELECT a.* FROM $nsp.audit_log a ORDER BY a.id");
 }
 
 # Write two audit rows, with the columns every version has.
 sub write_audit_rows
 {
 	my ($db) = @_;
+	my $nsp = internal($db);
 	return $node->safe_psql(
-		$db, q{
-INSERT INTO pghero.audit_log (role_name, session_user_name, action, succeeded, detail)
+		$db, qq{
+INSERT INTO $nsp.audit_log (role_name, session_user_name, action, succeeded, detail)
 VALUES ('regress_pghero_admin', 'regress_pghero_admin', 'reset_query_stats', true, 'written before the update'),
 	   ('regress_pghero_admin', 'regress_pghero_admin', 'cancel', false, 'written before the update');
 });
@@ -89,6 +100,7 @@ my %renamed = (
 sub history_rows
 {
 	my ($db, $columns, $after) = @_;
+	my $nsp = internal($db);
 	my $out = '';
 	foreach my $t (sort keys %$columns)
 	{
@@ -97,7 +109,7 @@ sub history_rows
 		my $list = join(', ', map { qq{t."$_"} } @cols);
 		$out .= "$t:\n"
 		  . $node->safe_psql($db,
-			"SELECT ROW($list)::text FROM pghero.$t t ORDER BY ROW($list)::text COLLATE \"C\"")
+			"SELECT ROW($list)::text FROM $nsp.$t t ORDER BY ROW($list)::text COLLATE \"C\"")
 		  . "\n";
 	}
 	return $out;
@@ -110,7 +122,7 @@ sub dump_schema
 	my ($stdout, $stderr);
 	my @cmd = (
 		$node->installed_command('pg_dump'), '--schema-only',
-		'--schema=pghero', '--exclude-table=pghero.*_g[0-9]*', @opts, '--dbname', $node->connstr($db));
+		'--schema=pghero', '--schema=pghero_internal', '--exclude-table=pghero_internal.*_g[0-9]*', @opts, '--dbname', $node->connstr($db));
 	IPC::Run::run(\@cmd, '>', \$stdout, '2>', \$stderr)
 	  or die "pg_dump of $db failed: $stderr";
 	return $stdout;
@@ -165,11 +177,11 @@ my $plain_fresh = normalize_dump(dump_schema($fresh_db));
 my $fresh = normalize_dump(dump_schema($fresh_db, @members));
 like($fresh, qr/^CREATE FUNCTION pghero\.capture\(sources text\[\] DEFAULT NULL::text\[\]\)/m,
 	'control: the member dump has the definitions of the members');
-like($fresh, qr/^ALTER EXTENSION pghero ADD TABLE pghero\.statement_history;$/m,
+like($fresh, qr/^ALTER EXTENSION pghero ADD TABLE pghero_internal\.statement_history;$/m,
 	'control: the member dump has the extension membership');
-like($fresh, qr/^GRANT SELECT ON TABLE pghero\.statement_history TO pghero_reader;$/m,
+like($fresh, qr/^GRANT SELECT ON TABLE pghero_internal\.statement_history TO pghero_reader;$/m,
 	'control: the member dump has the grants');
-like($fresh, qr/^COMMENT ON COLUMN pghero\.statement_history\.lossy IS /m,
+like($fresh, qr/^COMMENT ON COLUMN pghero_internal\.statement_history\.lossy IS /m,
 	'control: the member dump has the comments');
 
 my $config_sql = q{
@@ -260,7 +272,7 @@ GRANT pghero_admin TO regress_pghero_admin;
 	is(history_rows($db, \%columns, 1), $history_before,
 		"$from: every history row, text and capture is unchanged");
 	is( $node->safe_psql($db,
-			'SELECT string_agg(rolled_up_until::text, \',\' ORDER BY rolled_up_until) FROM pghero.rollup_progress'),
+			'SELECT string_agg(rolled_up_until::text, \',\' ORDER BY rolled_up_until) FROM pghero_internal.rollup_progress'),
 		$rolled_up_before,
 		"$from: how far history was rolled up is unchanged")
 	  if $has_capture;
@@ -280,8 +292,8 @@ GRANT pghero_admin TO regress_pghero_admin;
 		"$from: after the update, a second pghero.capture() runs every source");
 	is( $node->safe_psql(
 			$db, q{
-			SELECT sum(h.calls) FROM pghero.statement_history h
-				 JOIN pghero.query_texts t USING (dbid, queryid)
+			SELECT sum(h.calls) FROM pghero_internal.statement_history h
+				 JOIN pghero_internal.query_texts t USING (dbid, queryid)
 			WHERE t.query LIKE 'SELECT count(*) AS regress_upgrade_marker%'}),
 		'1',
 		"$from: after the update, history holds the statement run between the captures");

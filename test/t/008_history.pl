@@ -156,7 +156,7 @@ sub history_calls
 	return $n->safe_psql(
 		$db // 'postgres', qq{
 		SELECT coalesce(string_agg(coalesce(calls, 0)::text, ',' ORDER BY captured_at), '')
-		FROM pghero.statement_history WHERE queryid = $qid});
+		FROM pghero_internal.statement_history WHERE queryid = $qid});
 }
 
 # pg_stat_statements' own calls of a queryid (0 when it has none).
@@ -172,9 +172,9 @@ sub pgss_calls
 # History rows with a negative delta in any statement counter (every
 # counter of pghero's list, min/max extremes aside).
 my $negative_sql = q{
-	SELECT count(*) FROM pghero.statement_history h
+	SELECT count(*) FROM pghero_internal.statement_history h
 	WHERE EXISTS (SELECT FROM jsonb_each_text(to_jsonb(h)) j
-				  WHERE CASE WHEN j.key = ANY (ARRAY(SELECT c.name FROM pghero._statement_counters() c
+				  WHERE CASE WHEN j.key = ANY (ARRAY(SELECT c.name FROM pghero_internal._statement_counters() c
 													 WHERE NOT c.extreme))
 							 THEN j.value::numeric < 0 END)};
 
@@ -195,7 +195,7 @@ sub history_before
 		'postgres', qq{
 		SELECT count(*) || ' rows, ' || coalesce(sum(calls), 0) || ' calls, '
 			   || count(DISTINCT captured_at) || ' captures'
-		FROM pghero.statement_history WHERE captured_at <= '$ts'});
+		FROM pghero_internal.statement_history WHERE captured_at <= '$ts'});
 }
 
 # After a crash and 2 calls of a marker called 3 times before it: history
@@ -210,9 +210,9 @@ sub check_after_crash
 		$node->safe_psql(
 			'postgres', qq{
 			SELECT coalesce(h.lossy, false) || '|' || c.lossy || '|' || coalesce(c.note, '')
-			FROM (SELECT * FROM pghero.statement_captures
+			FROM (SELECT * FROM pghero_internal.statement_captures
 				  ORDER BY captured_at DESC LIMIT 1) c
-				 LEFT JOIN pghero.statement_history h
+				 LEFT JOIN pghero_internal.statement_history h
 					ON h.captured_at = c.captured_at AND h.queryid = $qid}),
 		qr/^true\|true\||\|.*(crash|restart)/,
 		"$what: the row after it is flagged lossy, or the capture says the server restarted"
@@ -229,7 +229,7 @@ sub check_after_crash
 #
 capture_ok($node, 'first capture (baseline)');
 is( $node->safe_psql(
-		'postgres', 'SELECT count(*) FROM pghero.statement_history'),
+		'postgres', 'SELECT count(*) FROM pghero_internal.statement_history'),
 	'0',
 	'the first capture only sets the baseline');
 
@@ -245,7 +245,7 @@ is(history_calls($node, $qid_exact), '7,5,3',
 	'exact counts: history holds 7, 5 and 3 calls, one row per capture');
 is( $node->safe_psql(
 		'postgres', qq{
-		SELECT sum(calls) FROM pghero.statement_history WHERE queryid = $qid_exact}),
+		SELECT sum(calls) FROM pghero_internal.statement_history WHERE queryid = $qid_exact}),
 	pgss_calls($node, $qid_exact),
 	'exact counts: the rows sum to pg_stat_statements\' own calls');
 is( $node->safe_psql(
@@ -258,7 +258,7 @@ is( $node->safe_psql(
 		'postgres', qq{
 		SELECT string_agg((since IS NULL)::text || '/' || coalesce(lossy, false)::text,
 						  ',' ORDER BY captured_at)
-		FROM pghero.statement_history WHERE queryid = $qid_exact}),
+		FROM pghero_internal.statement_history WHERE queryid = $qid_exact}),
 	'true/false,false/false,false/false',
 	'exact counts: a new identity first, then deltas, none lossy');
 
@@ -279,7 +279,7 @@ is(history_calls($node, $qid_restart), '4,2',
 is( $node->safe_psql(
 		'postgres', q{
 		SELECT lossy::text || '|' || coalesce(note, '')
-		FROM pghero.statement_captures ORDER BY captured_at DESC LIMIT 1}),
+		FROM pghero_internal.statement_captures ORDER BY captured_at DESC LIMIT 1}),
 	'false|',
 	'clean restart: the capture after it is neither lossy nor annotated');
 is(history_calls($node, $qid_exact), '7,5,3',
@@ -293,7 +293,7 @@ run_marker($node, 'regress_marker_crash', 3);
 my $qid_crash = marker_queryid($node, 'regress_marker_crash');
 capture_ok($node, 'after 3 calls');
 my $last_before_crash = $node->safe_psql('postgres',
-	'SELECT max(captured_at) FROM pghero.statement_captures');
+	'SELECT max(captured_at) FROM pghero_internal.statement_captures');
 my $history_before_crash = history_before($node, $last_before_crash);
 $node->stop('immediate');
 $node->start;
@@ -314,7 +314,7 @@ capture_ok($node, 'after the immediate shutdown and 2 calls');
 is( $node->safe_psql(
 		'postgres', q{
 		SELECT c.lossy || '|' || c.moved || '|' || (c.note LIKE '%baseline was lost%')
-		FROM pghero.statement_captures c ORDER BY c.captured_at DESC LIMIT 1}),
+		FROM pghero_internal.statement_captures c ORDER BY c.captured_at DESC LIMIT 1}),
 	'true|0|true',
 	'immediate shutdown: the capture after it is flagged lossy, writes nothing and says why');
 is(history_calls($node, $qid_crash), '3',
@@ -351,7 +351,7 @@ is( $node->safe_psql(
 like(
 	$node->safe_psql(
 		'postgres', q{
-		SELECT c.lossy FROM pghero.statement_captures c ORDER BY c.captured_at DESC LIMIT 1}),
+		SELECT c.lossy FROM pghero_internal.statement_captures c ORDER BY c.captured_at DESC LIMIT 1}),
 	qr/^f/,
 	'immediate shutdown: the next capture is not lossy');
 is(history_calls($node, $qid_exact) . ' ' . history_calls($node, $qid_restart),
@@ -375,7 +375,7 @@ run_marker($node, 'regress_marker_kill', 3);
 my $qid_kill = marker_queryid($node, 'regress_marker_kill');
 capture_ok($node, 'after 3 calls');
 my $last_before_kill = $node->safe_psql('postgres',
-	'SELECT max(captured_at) FROM pghero.statement_captures');
+	'SELECT max(captured_at) FROM pghero_internal.statement_captures');
 my $history_before_kill = history_before($node, $last_before_kill);
 my $offset = -s $node->logfile;
 ok(kill('KILL', $victim), "SIGKILL sent to $victim_kind (pid $victim)");
@@ -408,21 +408,21 @@ SKIP:
 
 	# let the worker capture every second
 	my $runs = $node->safe_psql('postgres',
-		"SELECT runs FROM pghero.collector_sources WHERE source = 'statements'");
+		"SELECT runs FROM pghero_internal.collector_sources WHERE source = 'statements'");
 	$node->safe_psql('postgres', 'ALTER SYSTEM SET pghero.enabled = on');
 	$node->reload;
 	ok( wait_until(
 			$node, qq{
-			SELECT runs >= $runs + 2 FROM pghero.collector_sources
+			SELECT runs >= $runs + 2 FROM pghero_internal.collector_sources
 			WHERE source = 'statements'}),
 		'SIGTERM: the enabled worker captures');
 
 	run_marker($node, 'regress_marker_term', 4);
 	$runs = $node->safe_psql('postgres',
-		"SELECT runs FROM pghero.collector_sources WHERE source = 'statements'");
+		"SELECT runs FROM pghero_internal.collector_sources WHERE source = 'statements'");
 	ok( wait_until(
 			$node, qq{
-			SELECT runs >= $runs + 2 FROM pghero.collector_sources
+			SELECT runs >= $runs + 2 FROM pghero_internal.collector_sources
 			WHERE source = 'statements'}),
 		'SIGTERM: the worker captured the 4 calls');
 	my $t_term = $node->safe_psql('postgres', 'SELECT now()');
@@ -436,15 +436,15 @@ SKIP:
 		'SIGTERM: the launcher starts the worker again');
 	run_marker($node, 'regress_marker_term', 3);
 	$runs = $node->safe_psql('postgres',
-		"SELECT runs FROM pghero.collector_sources WHERE source = 'statements'");
+		"SELECT runs FROM pghero_internal.collector_sources WHERE source = 'statements'");
 	ok( wait_until(
 			$node, qq{
 			SELECT runs >= $runs + 2 AND last_error_at IS NULL
-			FROM pghero.collector_sources WHERE source = 'statements'}),
+			FROM pghero_internal.collector_sources WHERE source = 'statements'}),
 		'SIGTERM: capture resumes, without error');
 	ok( wait_until(
 			$node, qq{
-			SELECT sum(calls) = 8 FROM pghero.statement_history
+			SELECT sum(calls) = 8 FROM pghero_internal.statement_history
 			WHERE queryid = $qid_term}),
 		'SIGTERM: the restarted worker captured the 3 calls made after it');
 
@@ -457,7 +457,7 @@ SKIP:
 	while (!$quiet && time < $deadline)
 	{
 		my $now = $node->safe_psql('postgres',
-			"SELECT runs FROM pghero.collector_sources WHERE source = 'statements'");
+			"SELECT runs FROM pghero_internal.collector_sources WHERE source = 'statements'");
 		$quiet = 1 if $now eq $prev;
 		$prev = $now;
 		sleep(2.5) unless $quiet;
@@ -468,7 +468,7 @@ SKIP:
 	is( $node->safe_psql(
 			'postgres', qq{
 			SELECT sum(calls) || '|' || bool_or(coalesce(lossy, false))
-			FROM pghero.statement_history WHERE queryid = $qid_term}),
+			FROM pghero_internal.statement_history WHERE queryid = $qid_term}),
 		'8|false',
 		'SIGTERM: history holds 1 + 4 + 3 calls, none lossy, nothing twice');
 	is(history_before($node, $t_term),
@@ -523,7 +523,7 @@ is( $node->safe_psql(
 		SELECT string_agg(relname || '=' || n, ',' ORDER BY relname) FROM (
 			SELECT r.relname, count(h.relid) AS n
 			FROM (VALUES ('regress_free'), ('regress_locked')) r(relname)
-				 LEFT JOIN pghero.space_history h
+				 LEFT JOIN pghero_internal.space_history h
 					ON h.relname = r.relname AND h.captured_at > '$t0'
 			GROUP BY r.relname) x}),
 	'regress_free=1,regress_locked=0',
@@ -533,7 +533,7 @@ is($locker->quit, 0, 'the locking session ends');
 capture_ok($node, 'space once unlocked', q{'space'});
 is( $node->safe_psql(
 		'postgres', qq{
-		SELECT count(*) FROM pghero.space_history
+		SELECT count(*) FROM pghero_internal.space_history
 		WHERE relname = 'regress_locked' AND captured_at > '$t0'}),
 	'1',
 	'once unlocked, the next space capture measures the table');
@@ -564,7 +564,7 @@ like(
 	'no pg_stat_statements: pghero.collector shows the error');
 is( $node->safe_psql(
 		'regress_nopgss', q{
-		SELECT count(*) = (SELECT count(*) - 1 FROM pghero.collector_sources)
+		SELECT count(*) = (SELECT count(*) - 1 FROM pghero_internal.collector_sources)
 		FROM pghero.collector
 		WHERE source <> 'statements' AND last_error IS NULL AND runs = 1}),
 	't',
@@ -581,9 +581,9 @@ capture_ok($node, 'before DROP EXTENSION');
 is($ret, 0, 'DROP EXTENSION and CREATE EXTENSION again') or diag($err);
 is( $node->safe_psql(
 		'postgres', q{
-		SELECT (SELECT count(*) FROM pghero.statement_history) || ','
-			   || (SELECT count(*) FROM pghero.statement_captures) || ','
-			   || (SELECT count(*) FROM pghero.space_history)}),
+		SELECT (SELECT count(*) FROM pghero_internal.statement_history) || ','
+			   || (SELECT count(*) FROM pghero_internal.statement_captures) || ','
+			   || (SELECT count(*) FROM pghero_internal.space_history)}),
 	'0,0,0',
 	're-created: history starts empty');
 capture_ok($node, 're-created, first capture');
@@ -594,7 +594,7 @@ is(history_calls($node, $qid_recreate),
 	'6', 're-created: history holds exactly the 6 calls');
 is( $node->safe_psql(
 		'postgres', qq{
-		SELECT count(*) FROM pghero.statement_history
+		SELECT count(*) FROM pghero_internal.statement_history
 		WHERE queryid IN ($qid_exact, $qid_restart, $qid_crash, $qid_kill)}),
 	'0',
 	're-created: nothing of the old history came back');
@@ -636,14 +636,14 @@ like(
 	$evict->safe_psql(
 		'postgres', q{
 		SELECT lossy::text || '|' || note
-		FROM pghero.statement_captures ORDER BY captured_at DESC LIMIT 1}),
+		FROM pghero_internal.statement_captures ORDER BY captured_at DESC LIMIT 1}),
 	qr/^true\|.*evict/,
 	'evictions: the capture is flagged lossy with a note about evictions');
 is( $evict->safe_psql(
 		'postgres', q{
 		SELECT count(*) > 0 AND bool_and(coalesce(lossy, false))
-		FROM pghero.statement_history
-		WHERE captured_at = (SELECT max(captured_at) FROM pghero.statement_captures)}),
+		FROM pghero_internal.statement_history
+		WHERE captured_at = (SELECT max(captured_at) FROM pghero_internal.statement_captures)}),
 	't',
 	'evictions: every row written in that interval is flagged lossy');
 is($evict->safe_psql('postgres', $negative_sql),
@@ -652,8 +652,8 @@ like(
 	$evict->safe_psql(
 		'postgres', q{
 		SELECT count(*) || '|' || count(*) FILTER (WHERE calls IS DISTINCT FROM 1)
-		FROM pghero.statement_history
-		WHERE queryid IN (SELECT queryid FROM pghero.query_texts
+		FROM pghero_internal.statement_history
+		WHERE queryid IN (SELECT queryid FROM pghero_internal.query_texts
 						  WHERE query ~ '^SELECT \$1(, \$\d+)*$')}),
 	qr/^[1-9]\d*\|0$/,
 	'evictions: each of the statements run once that history holds has 1 call');

@@ -13,7 +13,7 @@
 #    any view of schema pghero (enumerated from pg_class, so views added
 #    later are covered) contains a password.
 #  * Cancelling the waiter with pghero.cancel() writes its statement to
-#    pghero.audit_log redacted.
+#    pghero_internal.audit_log redacted.
 #  * pg_stat_statements texts: query_stats (live) shows none of the
 #    passwords, nor does the history: query_texts, filled by the
 #    collector's statements source, stores none, and query_stats(start_at,
@@ -147,7 +147,7 @@ is( $node->safe_psql('postgres', "SELECT pghero.cancel($waiter_pid)"),
 ok($waiter->wait_for('err', qr/canceling statement due to user request/),
 	'waiter saw the cancel');
 is( $node->safe_psql('postgres', qq{
-	SELECT target_query FROM pghero.audit_log
+	SELECT target_query FROM pghero_internal.audit_log
 	WHERE action = 'cancel' AND target_pid = $waiter_pid}),
 	"ALTER ROLE regress_pghero_pw WITH ENCRYPTED PASSWORD '<redacted>';",
 	'audit_log: the cancelled statement, password redacted');
@@ -175,11 +175,11 @@ ALTER ROLE regress_pghero_pw PASSWORD 'regress_secret_e';
 });
 $node->safe_psql('postgres', q{SELECT pghero.capture(ARRAY['statements'])});
 is( as_reader(q{
-	SELECT count(*) > 0 FROM pghero.query_texts
+	SELECT count(*) > 0 FROM pghero_internal.query_texts
 	WHERE query LIKE '%regress\_pghero\_pw%'}),
 	't', 'query_texts has the statements');
 is( as_reader(q{
-	SELECT count(*) FROM pghero.query_texts
+	SELECT count(*) FROM pghero_internal.query_texts
 	WHERE query LIKE '%regress\_secret%'}),
 	'0', 'query_texts: no password stored');
 is( as_reader(q{

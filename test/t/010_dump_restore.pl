@@ -73,10 +73,10 @@ sub capture_ok
 # retention run
 $src->safe_psql(
 	$db, q{
-SELECT pghero._ensure_partition('statement_history', now() - interval '5 hours');
-INSERT INTO pghero.statement_history
+SELECT pghero_internal._ensure_partition('statement_history', now() - interval '5 hours');
+INSERT INTO pghero_internal.statement_history
 	(generation, captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time)
-SELECT pghero._generation(), date_trunc('hour', now() - interval '5 hours') + m * interval '1 minute',
+SELECT pghero_internal._generation(), date_trunc('hour', now() - interval '5 hours') + m * interval '1 minute',
 	   NULL, (SELECT oid FROM pg_database WHERE datname = current_database()),
 	   (SELECT oid FROM pg_roles WHERE rolname = current_user), 4242, true, 1, 0.5
 FROM generate_series(1, 30) m;
@@ -97,7 +97,7 @@ ok( PgheroSession->poll_until(
 			$src->safe_psql($db,
 				q{SELECT count(*) FROM pghero.capture(ARRAY['database_activity'])});
 			return $src->safe_psql($db,
-				'SELECT count(*) > 0 FROM pghero.database_history');
+				'SELECT count(*) > 0 FROM pghero_internal.database_history');
 		},
 		't', 60, 'database activity captured'),
 	'source: database activity captured');
@@ -116,12 +116,12 @@ sub rows_of
 	{
 		my $where = $t eq 'audit_log' ? '' : "WHERE t.generation = $gen";
 		$rows{$t} = $node->safe_psql($dbname,
-			"SELECT t::text FROM pghero.$t t $where ORDER BY t::text COLLATE \"C\"");
+			"SELECT t::text FROM pghero_internal.$t t $where ORDER BY t::text COLLATE \"C\"");
 	}
 	return \%rows;
 }
 
-my $src_gen = $src->safe_psql($db, 'SELECT pghero._generation()');
+my $src_gen = $src->safe_psql($db, 'SELECT pghero_internal._generation()');
 my $src_rows = rows_of($src, $db, $src_gen);
 foreach my $t (qw(statement_history statement_rollup query_texts statement_captures
 	object_names rollup_progress database_history instance_history space_history audit_log))
@@ -181,9 +181,9 @@ my $ok = IPC::Run::run(
 	'>', \$stdout, '2>', \$stderr);
 ok($ok, 'pg_restore, first step: the extensions') or diag($stderr);
 ok( $dst->poll_query_until(
-		$db, q{SELECT runs >= 2 FROM pghero.collector_sources WHERE source = 'retention'}),
+		$db, q{SELECT runs >= 2 FROM pghero_internal.collector_sources WHERE source = 'retention'}),
 	'target: the collector captures in the database in the middle of the restore');
-my $dst_gen = $dst->safe_psql($db, 'SELECT pghero._generation()');
+my $dst_gen = $dst->safe_psql($db, 'SELECT pghero_internal._generation()');
 isnt($dst_gen, $src_gen, 'target: the installation has a generation of its own');
 isnt(
 	$dst->safe_psql(
@@ -199,8 +199,13 @@ is($stderr, '', 'pg_restore prints no error or warning');
 # The plain format, restored by psql in the same two steps, with a capture
 # in between (the collector runs in the other database)
 my $plain = slurp_file("$dumpdir/app.sql");
-my $cut = index($plain, "CREATE EXTENSION IF NOT EXISTS pghero ");
-ok($cut > 0, 'control: the plain dump creates extension pghero');
+# (the first step ends after both extensions, in whichever order pg_dump
+# wrote them)
+my $cut_pghero = index($plain, "CREATE EXTENSION IF NOT EXISTS pghero ");
+my $cut_pgss = index($plain, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements ");
+ok($cut_pghero > 0 && $cut_pgss > 0,
+	'control: the plain dump creates extensions pghero and pg_stat_statements');
+my $cut = $cut_pghero > $cut_pgss ? $cut_pghero : $cut_pgss;
 my $eol = index($plain, "\n", $cut) + 1;
 append_to_file("$dumpdir/plain1.sql", substr($plain, 0, $eol));
 # pg_dump 17.6 and later open a plain dump with \restrict and close it with
@@ -227,10 +232,10 @@ foreach my $d ($db, 'regress_pghero_plain')
 	{
 		is($rows->{$t}, $src_rows->{$t}, "$d: every row of $t arrived unchanged");
 	}
-	is($dst->safe_psql($d, 'SELECT pghero._generation()'),
-		$d eq $db ? $dst_gen : $dst->safe_psql($d, 'SELECT generation FROM pghero.installation'),
+	is($dst->safe_psql($d, 'SELECT pghero_internal._generation()'),
+		$d eq $db ? $dst_gen : $dst->safe_psql($d, 'SELECT generation FROM pghero_internal.installation'),
 		"$d: the installation kept its own generation");
-	isnt($dst->safe_psql($d, 'SELECT pghero._generation()'),
+	isnt($dst->safe_psql($d, 'SELECT pghero_internal._generation()'),
 		$src_gen, "$d: its generation is not the source's");
 	is($dst->safe_psql($d, $marker_sql), $src_marker,
 		"$d: query_stats() reads the restored history, with the source's names, counted once");
@@ -239,11 +244,11 @@ foreach my $d ($db, 'regress_pghero_plain')
 # the collector goes on: it captures, nothing of the restored history is
 # counted again, and the first statements capture was a first capture
 my $runs = $dst->safe_psql($db,
-	q{SELECT runs FROM pghero.collector_sources WHERE source = 'statements'});
+	q{SELECT runs FROM pghero_internal.collector_sources WHERE source = 'statements'});
 ok( $dst->poll_query_until(
 		$db, qq{
 		SELECT runs >= $runs + 2 AND last_error IS NULL
-		FROM pghero.collector_sources WHERE source = 'statements'}),
+		FROM pghero_internal.collector_sources WHERE source = 'statements'}),
 	'target: the collector goes on capturing after the restore');
 is( $dst->safe_psql(
 		$db, q{SELECT count(*) FROM pghero.collector WHERE last_error IS NOT NULL}),
@@ -251,7 +256,7 @@ is( $dst->safe_psql(
 	'target: no source of the collector failed');
 is( $dst->safe_psql(
 		$db, qq{
-		SELECT note FROM pghero.statement_captures
+		SELECT note FROM pghero_internal.statement_captures
 		WHERE generation = $dst_gen ORDER BY captured_at LIMIT 1}),
 	'first capture: baseline only',
 	'target: its first capture set a baseline of its own (baselines are not restored)');

@@ -22,7 +22,7 @@
 #   - after ALTER SYSTEM SET pghero.capture_interval / space_interval and a
 #     reload, pghero.collector shows the new next runs at once, before any
 #     source runs again;
-#   - the schedule is the registry's (pghero.collector_sources), read again
+#   - the schedule is the registry's (pghero_internal.collector_sources), read again
 #     at a reload: a source given interval_setting pghero.space_interval
 #     (1h) stops running every second while the others go on, a source
 #     naming no interval setting of pghero is skipped with one LOG line
@@ -134,8 +134,8 @@ CREATE EXTENSION pghero;
 $node->wait_for_log($capturing_re, $offset);
 ok( poll_sql(
 		$home, q{
-		SELECT count(*) = (SELECT count(*) FROM pghero.collector_sources)
-		FROM pghero.collector_sources
+		SELECT count(*) = (SELECT count(*) FROM pghero_internal.collector_sources)
+		FROM pghero_internal.collector_sources
 		WHERE runs > 1 OR (source = 'space' AND runs = 1)}, 't', 30,
 		'every source runs'),
 	'after CREATE EXTENSION: every source runs');
@@ -169,7 +169,7 @@ like(
 
 my $collector = $node->safe_psql('postgres', $collector_sql);
 my $runs = $node->safe_psql($home,
-	"SELECT runs FROM pghero.collector_sources WHERE source = 'instance'");
+	"SELECT runs FROM pghero_internal.collector_sources WHERE source = 'instance'");
 my $t_term = time;
 is($node->safe_psql('postgres', "SELECT pg_terminate_backend($collector, 10000)"),
 	't', 'the collector is terminated');
@@ -190,7 +190,7 @@ is($node->safe_psql($home, 'SELECT pghero.start_collector()'),
 	'f', 'start_collector: a second call returns false');
 ok( poll_sql(
 		$home, qq{
-		SELECT runs > $runs + 1 FROM pghero.collector_sources
+		SELECT runs > $runs + 1 FROM pghero_internal.collector_sources
 		WHERE source = 'instance'}, 't', 15, 'instance runs again'),
 	'start_collector: the new collector captures');
 
@@ -258,7 +258,7 @@ sub source_runs
 {
 	my ($source) = @_;
 	return $node->safe_psql($home,
-		"SELECT runs FROM pghero.collector_sources WHERE source = '$source'");
+		"SELECT runs FROM pghero_internal.collector_sources WHERE source = '$source'");
 }
 
 # The registry changed, then read again at the reload: instance takes
@@ -270,11 +270,11 @@ my $skipped_re =
   qr/pghero collector: source "database_activity" is skipped: "pghero\.no_such_interval" is not an interval setting of pghero/;
 $node->safe_psql(
 	$home, q{
-UPDATE pghero.collector_sources SET interval_setting = 'pghero.space_interval'
+UPDATE pghero_internal.collector_sources SET interval_setting = 'pghero.space_interval'
 WHERE source = 'instance';
-UPDATE pghero.collector_sources SET interval_setting = 'pghero.no_such_interval'
+UPDATE pghero_internal.collector_sources SET interval_setting = 'pghero.no_such_interval'
 WHERE source = 'database_activity';
-INSERT INTO pghero.collector_sources (source, position, interval_setting, run_function)
+INSERT INTO pghero_internal.collector_sources (source, position, interval_setting, run_function)
 VALUES ('regress_pghero_extra', 7, 'pghero.capture_interval', '_capture_retention');
 SELECT pg_reload_conf();
 });
@@ -291,7 +291,7 @@ ok( poll_sql(
 	'registry: pghero.collector shows the next runs of the new registry at once');
 ok( poll_sql(
 		$home, q{
-		SELECT runs > 1 FROM pghero.collector_sources
+		SELECT runs > 1 FROM pghero_internal.collector_sources
 		WHERE source = 'regress_pghero_extra'}, 't', 10,
 		'the new source runs'),
 	'registry: a new source runs at its interval');
@@ -315,9 +315,9 @@ is(log_count($node, $skipped_re, $offset),
 
 $node->safe_psql(
 	$home, q{
-UPDATE pghero.collector_sources SET interval_setting = 'pghero.capture_interval'
+UPDATE pghero_internal.collector_sources SET interval_setting = 'pghero.capture_interval'
 WHERE source IN ('instance', 'database_activity');
-DELETE FROM pghero.collector_sources WHERE source = 'regress_pghero_extra';
+DELETE FROM pghero_internal.collector_sources WHERE source = 'regress_pghero_extra';
 SELECT pg_reload_conf();
 });
 ok( poll_sql(
@@ -325,7 +325,7 @@ ok( poll_sql(
 		SELECT bool_and(runs > CASE source
 				WHEN 'instance' THEN $runs_before{instance}
 				ELSE $runs_before{database_activity} END + 1)
-		FROM pghero.collector_sources
+		FROM pghero_internal.collector_sources
 		WHERE source IN ('instance', 'database_activity')}, 't', 10,
 		'instance and database_activity run again'),
 	'registry restored: instance and database_activity run every second again');
