@@ -110,3 +110,22 @@ CREATE UNLOGGED TABLE pghero_internal.io_baseline (
 	PRIMARY KEY (backend_type, object, context)
 );
 
+
+--------------------------------------------------------------------------
+-- Every run of every capture source (read through pghero.collector_runs),
+-- kept for pghero.history_retention; dumped, under its generation
+--------------------------------------------------------------------------
+CREATE TABLE pghero_internal.collector_runs (
+	started_at timestamptz NOT NULL,
+	finished_at timestamptz NOT NULL,
+	source text NOT NULL,
+	succeeded boolean NOT NULL,
+	rows_written bigint,
+	error text,
+	note text,
+	generation integer NOT NULL
+);
+
+CREATE INDEX collector_runs_started_at_idx ON pghero_internal.collector_runs (started_at);
+
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.collector_runs', '');

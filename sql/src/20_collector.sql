@@ -26,13 +26,13 @@
 -- that wrote the rows, see sql/src/01_tables.sql), then by day.  Raw rows
 -- are rolled up into hourly rows; retention drops whole partitions (raw
 -- after pghero.raw_retention, once rolled up; hourly after
--- pghero.history_retention).  Readers combine both tiers (_tier_ranges).
+-- pghero.history_retention).  Readers combine both tiers (the history views, 21_history.sql).
 --------------------------------------------------------------------------
 
 -- The generation this installation writes under
 CREATE FUNCTION pghero_internal._generation()
 RETURNS integer
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT i.generation FROM pghero_internal.installation i
@@ -105,13 +105,18 @@ BEGIN
 		EXECUTE pg_catalog.format(
 			'CREATE TABLE pghero_internal.%I PARTITION OF pghero_internal.%I FOR VALUES IN (%s) PARTITION BY RANGE (%I)',
 			gen_part, parent, gen, time_column);
-		EXECUTE pg_catalog.format('GRANT SELECT ON pghero_internal.%I TO pghero_reader', gen_part);
 	END IF;
 	IF pg_catalog.to_regclass(pg_catalog.format('pghero_internal.%I', part)) IS NULL THEN
 		EXECUTE pg_catalog.format(
 			'CREATE TABLE pghero_internal.%I PARTITION OF pghero_internal.%I FOR VALUES FROM (%L) TO (%L)',
 			part, gen_part, day::timestamptz, (day + 1)::timestamptz);
-		EXECUTE pg_catalog.format('GRANT SELECT ON pghero_internal.%I TO pghero_reader', part);
+		-- a raw interval ends in its partition, so it starts before the
+		-- partition's end: this lets a reader's WHERE bucket_start >= X skip
+		-- the partitions that end before X (see the history views)
+		IF parent IN ('statement_history', 'database_history', 'instance_history', 'io_history') THEN
+			EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ADD CONSTRAINT %I CHECK (coalesce(since, captured_at) < %L)',
+				part, part || '_since', (day + 1)::timestamptz);
+		END IF;
 		-- rows arrive in time order: a BRIN index finds a time range for
 		-- almost no space and no write cost (a btree would double the WAL
 		-- of a capture; lookups by queryid go to the hourly rollup, which
@@ -804,6 +809,9 @@ BEGIN
 		ORDER BY h.datid, h.relid, h.captured_at DESC;
 	END IF;
 
+	-- runs of the sources past history_retention
+	DELETE FROM pghero_internal.collector_runs r WHERE r.started_at < now_ts - history_keep;
+
 	-- drop whole daily partitions past their retention, of every generation
 	FOR p IN
 		SELECT leaf.relname, c.raw_table, c.rollup_table, parent.relname AS parent,
@@ -916,6 +924,10 @@ BEGIN
 		runs = c.runs + 1,
 		failures = c.failures + CASE WHEN err IS NULL THEN 0 ELSE 1 END
 	WHERE c.source = $1;
+	INSERT INTO pghero_internal.collector_runs
+		(started_at, finished_at, source, succeeded, rows_written, error, note, generation)
+	VALUES (started, pg_catalog.clock_timestamp(), $1, err IS NULL, n, err,
+			CASE WHEN err IS NULL THEN note END, pghero_internal._generation());
 	RETURN n;
 END
 $$;

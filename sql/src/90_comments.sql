@@ -17,6 +17,23 @@ DECLARE
 BEGIN
 	FOR c IN
 		WITH common(col, txt) AS (VALUES
+			('tps', 'Transactions (commits and rollbacks) per second over the bucket'),
+			('commits', 'Transactions committed in the bucket'),
+			('rollbacks', 'Transactions rolled back in the bucket'),
+			('rows_read_per_second', 'Rows returned and fetched per second over the bucket'),
+			('rows_written_per_second', 'Rows inserted, updated and deleted per second over the bucket'),
+			('backends', 'Backends connected to the database at the capture (hourly: the most seen)'),
+			('read_time_ms', 'Time spent reading, in milliseconds (track_io_timing)'),
+			('write_time_ms', 'Time spent writing, in milliseconds (track_io_timing)'),
+			('fsync_time_ms', 'Time spent in fsync, in milliseconds (track_io_timing)'),
+			('bucket_start', 'Start of the bucket (filter on it): the capture before for a raw row (its own capture for an identity counted whole, seen for the first time), the hour for an hourly row, the measurement for a size, the start of a collector run'),
+			('bucket_end', 'End of the bucket: the capture for a raw row, the end of the hour for an hourly row, the measurement for a size, the end of a collector run'),
+			('tier', 'raw: one capture interval; hourly: an hour rolled up, for the hours whose raw rows retention has dropped'),
+			('username', 'Role name of the session or statement'),
+			('rows_written', 'Rows the run wrote'),
+			('finished_at', 'When it finished'),
+			('wal_bytes_per_second', 'WAL written per second over the bucket'),
+			('checkpoints_requested', 'Checkpoints requested (not timed) in the bucket'),
 			('access_method', 'Index access method (btree, hash, gin, gist, ...)'),
 			('action', 'cancel, terminate or reset_query_stats; kill_all or kill_long_running_queries when such a call signalled no session'),
 			('active', 'Whether a consumer is connected'),
@@ -333,6 +350,10 @@ BEGIN
 			('xid_age', 'Age of the oldest unfrozen transaction ID (table and its TOAST table)'),
 			('xmin_age', 'Age of the oldest transaction the slot keeps rows for')),
 		per_object(rel, col, txt) AS (VALUES
+			('collector_runs', 'error', 'The error of a failed run, with its SQLSTATE'),
+			('collector_runs', 'note', 'What a successful run had to say (resets, evictions, skipped relations)'),
+			('collector_runs', 'succeeded', 'Whether the run succeeded'),
+			('collector_runs', 'source', 'Capture source (see pghero.collector)'),
 			('io_history', 'backend_type', 'Type of backend (client backend, checkpointer, autovacuum worker, ...)'),
 			('io_history', 'context', 'Context of the I/O: normal, vacuum, bulkread or bulkwrite'),
 			('object_names', 'kind', 'database or role'),
@@ -424,6 +445,9 @@ $$;
 --------------------------------------------------------------------------
 
 COMMENT ON SCHEMA pghero_internal IS 'pghero''s internals: history tables and their partitions, collector state and helper functions; read the dashboard from schema pghero';
+
+COMMENT ON TABLE pghero_internal.collector_runs IS
+'Every run of every capture source: start, end, outcome, rows, error or note (read through pghero.collector_runs; kept for pghero.history_retention)';
 
 COMMENT ON TABLE pghero_internal.audit_log IS
 'Every action taken through pghero: who, when, what, on which session';

@@ -53,37 +53,22 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.reset_query_stats(oid, oid, bigint)
 TO pghero_admin;
 
-GRANT SELECT ON
-	@extschema@.collector,
-	pghero_internal.collector_sources,
-	pghero_internal.rollup_progress,
-	pghero_internal.statement_history,
-	pghero_internal.statement_rollup,
-	pghero_internal.statement_baseline,
-	pghero_internal.statement_captures,
-	pghero_internal.query_texts,
-	pghero_internal.database_history,
-	pghero_internal.database_rollup,
-	pghero_internal.instance_history,
-	pghero_internal.instance_rollup,
-	pghero_internal.space_history,
-	pghero_internal.installation,
-	pghero_internal.io_history,
-	pghero_internal.io_rollup,
-	pghero_internal.object_names
-TO pghero_reader;
+-- history is read through the views of schema pghero (which read the
+-- tables with their owner's rights), never from the tables themselves
+REVOKE ALL ON ALL TABLES IN SCHEMA pghero_internal FROM pghero_reader;
 
 GRANT EXECUTE ON FUNCTION
 	pghero_internal._generation(),
+	pghero_internal._raw_from(text),
 	pghero_internal._check_window(timestamptz, timestamptz),
 	pghero_internal._history_locked(text),
-	pghero_internal._tier_ranges(text, timestamptz, timestamptz),
-	pghero_internal._statement_deltas(timestamptz, timestamptz),
+	pghero_internal._statement_window(timestamptz, timestamptz),
 	pghero_internal._statement_losses(timestamptz, timestamptz),
-	@extschema@.query_stats(timestamptz, timestamptz),
-	@extschema@.slow_queries(timestamptz, timestamptz),
+	@extschema@.query_stats_between(timestamptz, timestamptz),
+	@extschema@.slow_queries_between(timestamptz, timestamptz),
 	@extschema@.query_history(bigint, timestamptz, timestamptz),
 	@extschema@.database_activity(timestamptz, timestamptz),
+	@extschema@.instance_activity(timestamptz, timestamptz),
 	@extschema@.io_activity(timestamptz, timestamptz),
 	@extschema@.space_growth(integer),
 	@extschema@.relation_space_history(regclass, timestamptz, timestamptz)

@@ -131,7 +131,6 @@ BEGIN
 		EXECUTE pg_catalog.format(
 			'CREATE TABLE pghero_internal.%1$I PARTITION OF pghero_internal.%2$I FOR VALUES IN (%3$s) PARTITION BY RANGE (%4$I)',
 			t.tab || '_g' || gen, t.tab, gen, t.time_column);
-		EXECUTE pg_catalog.format('GRANT SELECT ON pghero_internal.%I TO pghero_reader', t.tab || '_g' || gen);
 		-- like every partition, made at run time in a fresh installation:
 		-- history, not a member of the extension
 		EXECUTE pg_catalog.format('ALTER EXTENSION pghero DROP TABLE pghero_internal.%I', t.tab || '_g' || gen);
@@ -162,6 +161,12 @@ BEGIN
 				pg_catalog.format('%s_g%s_p%s', t.tab, gen, pg_catalog.right(p.relname, 8)));
 			EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ATTACH PARTITION %s %s',
 				t.tab || '_g' || gen, p.part, p.bound);
+			-- as pghero_internal._ensure_partition() makes a raw partition
+			IF t.time_column = 'captured_at' AND t.tab <> 'space_history' THEN
+				EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (coalesce(since, captured_at) < %L)',
+					p.part, pg_catalog.format('%s_g%s_p%s_since', t.tab, gen, pg_catalog.right(p.relname, 8)),
+					(pg_catalog.to_date(pg_catalog.right(p.relname, 8), 'YYYYMMDD') + 1)::timestamp AT TIME ZONE 'UTC');
+			END IF;
 		END LOOP;
 		-- the partitions keep their indexes (detached from the partitioned
 		-- index, which goes with the old table): 1.2 indexes each partition

@@ -27,7 +27,7 @@
 #    WAL of the last capture of each kind is broken down by record type
 #    (pg_walinspect).  Then the on-disk bytes per stored statement_history
 #    row.  Goal: at most 200 WAL bytes per moved statement, ~0 for unmoved.
-# 4. "SELECT * FROM pghero.query_stats(now() - '24h', now())" over
+# 4. "SELECT * FROM pghero.query_stats_between(now() - '24h', now())" over
 #    BENCH_HIST_DAYS days of history at a 1-minute interval with
 #    BENCH_HIST_STATEMENTS statements moving every minute, generated with SQL
 #    straight into the partitioned tables under this installation's
@@ -477,16 +477,16 @@ Q="$WORK/query.sql"
 {
 	printf '%s\n' '\o /dev/null'
 	for ((r = 1; r <= QUERY_RUNS; r++)); do
-		emit_timed_q q24 "SELECT * FROM pghero.query_stats(now() - interval '24 hours', now());"
-		emit_timed_q q14d "SELECT * FROM pghero.query_stats(now() - interval '$HIST_DAYS days', now());"
-		emit_timed_q qnotail "SELECT * FROM pghero.query_stats(now() - interval '24 hours', now() - interval '1 second');"
+		emit_timed_q q24 "SELECT * FROM pghero.query_stats_between(now() - interval '24 hours', now());"
+		emit_timed_q q14d "SELECT * FROM pghero.query_stats_between(now() - interval '$HIST_DAYS days', now());"
+		emit_timed_q qnotail "SELECT * FROM pghero.query_stats_between(now() - interval '24 hours', now() - interval '1 second');"
 	done
 	printf '%s\n' '\o' "SELECT count(*) AS n FROM $PGSS(false) \\gset" '\echo @@ entries :n' \
-		"SELECT count(*) AS n FROM pghero.query_stats(now() - interval '24 hours', now()) \\gset" \
+		"SELECT count(*) AS n FROM pghero.query_stats_between(now() - interval '24 hours', now()) \\gset" \
 		'\echo @@ rows q24 :n' \
-		"SELECT count(*) AS n FROM pghero.query_stats(now() - interval '$HIST_DAYS days', now()) \\gset" \
+		"SELECT count(*) AS n FROM pghero.query_stats_between(now() - interval '$HIST_DAYS days', now()) \\gset" \
 		'\echo @@ rows q14d :n' \
-		"SELECT count(*) AS n FROM pghero.query_stats(now() - interval '24 hours', now() - interval '1 second') \\gset" \
+		"SELECT count(*) AS n FROM pghero.query_stats_between(now() - interval '24 hours', now() - interval '1 second') \\gset" \
 		'\echo @@ rows qnotail :n'
 } >"$Q"
 publish "$Q"
@@ -512,7 +512,7 @@ SET auto_explain.log_nested_statements = on;
 SET auto_explain.log_level = notice;
 SET client_min_messages = notice;
 \o /dev/null
-SELECT * FROM pghero.query_stats(now() - interval '24 hours', now());
+SELECT * FROM pghero.query_stats_between(now() - interval '24 hours', now());
 EOF
 )"
 fi
@@ -522,10 +522,10 @@ QF="$WORK/query_full.sql"
 {
 	printf '%s\n' '\o /dev/null' "\\i $WORK/all_$MAX_SIZE.sql"
 	for ((r = 1; r <= QUERY_RUNS; r++)); do
-		emit_timed_q q24full "SELECT * FROM pghero.query_stats(now() - interval '24 hours', now());"
+		emit_timed_q q24full "SELECT * FROM pghero.query_stats_between(now() - interval '24 hours', now());"
 	done
 	printf '%s\n' '\o' "SELECT count(*) AS n FROM $PGSS(false) \\gset" '\echo @@ entries :n' \
-		"SELECT count(*) AS n FROM pghero.query_stats(now() - interval '24 hours', now()) \\gset" \
+		"SELECT count(*) AS n FROM pghero.query_stats_between(now() - interval '24 hours', now()) \\gset" \
 		'\echo @@ rows q24full :n'
 } >"$QF"
 publish "$QF"

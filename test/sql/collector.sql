@@ -40,13 +40,13 @@ FROM pghero_internal.statement_history h JOIN marker m USING (queryid);
 SELECT q.calls AS window_calls,
 	   (SELECT sum(s.calls) FROM pgss.pg_stat_statements s JOIN marker m USING (queryid)) AS pgss_calls,
 	   q.query
-FROM pghero.query_stats(now() - interval '1 hour', now()) q JOIN marker m USING (queryid);
+FROM pghero.query_stats_between(now() - interval '1 hour', now()) q JOIN marker m USING (queryid);
 -- a window that ended before now leaves the tail out
 SELECT q.calls AS captured_calls
-FROM pghero.query_stats(now() - interval '1 hour', now() - interval '1 microsecond') q
+FROM pghero.query_stats_between(now() - interval '1 hour', now() - interval '1 microsecond') q
 	 JOIN marker m USING (queryid);
 SELECT tier, calls FROM pghero.query_history((SELECT queryid FROM marker))
-ORDER BY captured_at, tier COLLATE "C";
+ORDER BY bucket_start, bucket_end, tier COLLATE "C";
 
 -- pg_stat_statements_reset() between captures: no negative delta, nothing
 -- counted twice, the interval flagged
@@ -162,7 +162,7 @@ WHERE bucket < date_trunc('hour', now() - interval '2 days') ORDER BY bucket;
 SELECT count(*) AS raw_rows_left FROM pghero_internal.statement_history WHERE queryid = 4242;
 SELECT count(*) AS old_rollups_left FROM pghero_internal.statement_rollup WHERE queryid = 4343;
 SELECT calls, total_time_ms, rows
-FROM pghero.query_stats(now() - interval '4 days', now() - interval '2 days') WHERE queryid = 4242;
+FROM pghero.query_stats_between(now() - interval '4 days', now() - interval '2 days') WHERE queryid = 4242;
 SELECT count(*) AS raw_partitions_older_than_2_days
 FROM pg_partition_tree('pghero_internal.statement_history') t JOIN pg_class c ON c.oid = t.relid
 WHERE t.isleaf AND c.relname ~ '_p[0-9]{8}$'
@@ -181,7 +181,7 @@ SELECT * FROM pghero.capture(ARRAY['nonsense']);
 
 -- the reader reads history, the admin captures
 SET ROLE regress_pghero_reader;
-SELECT count(*) > 0 AS reads_history FROM pghero.query_stats();
+SELECT count(*) > 0 AS reads_history FROM pghero.query_stats_between();
 SELECT count(*) > 0 AS reads_collector FROM pghero.collector;
 SELECT * FROM pghero.capture();
 RESET ROLE;
@@ -212,15 +212,15 @@ FROM pghero_internal._statement_counters() c WHERE c.extreme ORDER BY c.name COL
 
 -- windows and days are checked
 \set VERBOSITY terse
-SELECT * FROM pghero.query_stats(NULL, now());
-SELECT * FROM pghero.query_stats(now(), now() - interval '1 hour');
+SELECT * FROM pghero.query_stats_between(NULL, now());
+SELECT * FROM pghero.query_stats_between(now(), now() - interval '1 hour');
 SELECT * FROM pghero.database_activity(now(), now() - interval '1 hour');
 SELECT * FROM pghero.query_history(NULL);
 SELECT * FROM pghero.relation_space_history(NULL);
 SELECT * FROM pghero.space_growth(2147483647);
 SELECT * FROM pghero.space_growth(-1);
 \set VERBOSITY default
-SELECT count(*) > 0 AS all_history FROM pghero.query_stats('-infinity', 'infinity');
+SELECT count(*) > 0 AS all_history FROM pghero.query_stats_between('-infinity', 'infinity');
 SELECT count(*) > 0 AS a_century FROM pghero.space_growth(36500);
 
 -- a window wholly in the past needs no pg_stat_statements; one that
@@ -228,10 +228,10 @@ SELECT count(*) > 0 AS a_century FROM pghero.space_growth(36500);
 BEGIN;
 DROP EXTENSION pg_stat_statements;
 SELECT count(*) > 0 AS past_window_read, bool_and(calls > 0) AS counted
-FROM pghero.query_stats(now() - interval '1 day', now() - interval '1 microsecond');
+FROM pghero.query_stats_between(now() - interval '1 day', now() - interval '1 microsecond');
 SAVEPOINT s;
 \set VERBOSITY terse
-SELECT count(*) FROM pghero.query_stats();
+SELECT count(*) FROM pghero.query_stats_between();
 \set VERBOSITY default
 ROLLBACK TO s;
 SELECT count(*) > 0 AS past_history_read FROM pghero.query_history(4242, now() - interval '5 days', now() - interval '1 day');

@@ -411,11 +411,11 @@ ok( poll_until(qq{
 
 query('SELECT count(*) FROM pghero.capture()');
 query('SELECT count(*) FROM pghero.capture()');
-isnt(query('SELECT count(*) FROM pghero.query_stats()'), '0',
+isnt(query('SELECT count(*) FROM pghero.query_stats_between()'), '0',
 	'control: query_stats() reads history when nothing is locked');
 $locker->query('BEGIN; LOCK TABLE pghero_internal.statement_history IN ACCESS EXCLUSIVE MODE');
 my @readers = (
-	'pghero.query_stats()', 'pghero.slow_queries()',
+	'pghero.query_stats_between()', 'pghero.slow_queries_between()',
 	'pghero.query_history(1)', 'pghero.database_activity()',
 	'pghero.space_growth(7)',
 	'pghero.relation_space_history(\'pghero_internal.statement_history\')');
@@ -430,7 +430,7 @@ foreach my $reader (@readers)
 	ok($elapsed < 5, "$reader: without waiting for the lock (${elapsed}s)");
 }
 $locker->query('COMMIT');
-isnt(query('SELECT count(*) FROM pghero.query_stats()'), '0',
+isnt(query('SELECT count(*) FROM pghero.query_stats_between()'), '0',
 	'history readers read again once the lock is gone');
 
 #--------------------------------------------------------------------------

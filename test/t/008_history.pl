@@ -250,7 +250,7 @@ is( $node->safe_psql(
 	'exact counts: the rows sum to pg_stat_statements\' own calls');
 is( $node->safe_psql(
 		'postgres', qq{
-		SELECT calls FROM pghero.query_stats(now() - interval '1 hour', now())
+		SELECT calls FROM pghero.query_stats_between(now() - interval '1 hour', now())
 		WHERE queryid = $qid_exact}),
 	'15',
 	'exact counts: query_stats(now() - 1 hour, now()) shows 15 calls');
@@ -336,14 +336,14 @@ is(history_calls($node, $qid_crash), '3,4',
 is( $node->safe_psql(
 		'postgres', qq{
 		SELECT q.calls || '|' || q.lossy || '|' || (q.lossy_reason LIKE '%baseline was lost%')
-		FROM pghero.query_stats('$last_before_crash'::timestamptz - interval '1 hour', now()) q
+		FROM pghero.query_stats_between('$last_before_crash'::timestamptz - interval '1 hour', now()) q
 		WHERE q.queryid = $qid_crash}),
 	'7|true|true',
 	'immediate shutdown: query_stats() over the lost interval says the statement is lossy, and why');
 is( $node->safe_psql(
 		'postgres', qq{
 		SELECT q.calls || '|' || q.lossy || '|' || coalesce(q.lossy_reason, '-')
-		FROM pghero.query_stats('$last_before_crash'::timestamptz - interval '1 hour',
+		FROM pghero.query_stats_between('$last_before_crash'::timestamptz - interval '1 hour',
 								'$last_before_crash'::timestamptz + interval '1 microsecond') q
 		WHERE q.queryid = $qid_crash}),
 	'3|false|-',

@@ -183,7 +183,7 @@ is( as_reader(q{
 	WHERE query LIKE '%regress\_secret%'}),
 	'0', 'query_texts: no password stored');
 is( as_reader(q{
-	SELECT count(*) FROM pghero.query_stats(now() - interval '1 hour', now())
+	SELECT count(*) FROM pghero.query_stats_between(now() - interval '1 hour', now())
 	WHERE query LIKE '%regress\_secret%'}),
 	'0', 'query_stats(start_at, end_at): no password shown');
 

@@ -130,7 +130,7 @@ foreach my $t (qw(statement_history statement_rollup query_texts statement_captu
 }
 my $marker_sql = q{
 	SELECT q.calls || '|' || q.database || '|' || q.generation
-	FROM pghero.query_stats('-infinity', 'infinity') q
+	FROM pghero.query_stats_between('-infinity', 'infinity') q
 	WHERE q.query LIKE 'SELECT count(*) FROM regress_marker_dump%'};
 my $src_marker = $src->safe_psql($db, $marker_sql);
 is($src_marker, "10|$db|$src_gen", 'control: the source counted the marker 10 times');
