@@ -18,8 +18,9 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pghero.control)
 # test/t/000_released.pl).
 DATA = sql/pghero--1.0.sql sql/pghero--1.0--1.1.sql
 # Ready-made integrations, installed beside the scripts (README:
-# "Prometheus (postgres_exporter)").
-DATA += contrib/postgres_exporter/pghero_queries.yaml
+# "Prometheus (postgres_exporter)" and "Grafana").
+DATA += contrib/postgres_exporter/pghero_queries.yaml \
+	contrib/grafana/pghero-dashboard.json
 # The current version's install script is built from the topic sources in
 # sql/src/, in file-name order.  The upgrade from the previous release is
 # its hand-written part (sql/updates/) followed by every topic source that
