@@ -255,7 +255,7 @@ BEGIN
 			INSERT INTO pghero_internal.%5$I
 				(captured_at, since, dbid, userid, queryid, toplevel, lossy, generation, %1$s, %2$s)
 			SELECT $2,
-				   CASE WHEN z.is_new OR z.went_back THEN NULL ELSE $3 END,
+				   $3,
 				   z.dbid, z.userid, z.queryid, z.toplevel,
 				   NULLIF($4 OR z.went_back, false), $6,
 				   %6$s, %7$s
@@ -381,7 +381,7 @@ BEGIN
 			 blks_read, blks_hit, tup_returned, tup_fetched, tup_inserted, tup_updated,
 			 tup_deleted, temp_files, temp_bytes, deadlocks, conflicts, lossy, generation)
 		SELECT now_ts,
-			   CASE WHEN z.whole THEN NULL ELSE prev.captured_at END,
+			   prev.captured_at,
 			   z.datid, z.datname, z.numbackends,
 			   pghero_internal._delta(z.counters[1], z.base[1], z.whole),
 			   pghero_internal._delta(z.counters[2], z.base[2], z.whole),
@@ -536,7 +536,7 @@ BEGIN
 			 extend_bytes, extend_time, hits, evictions, reuses, fsyncs, fsync_time,
 			 lossy, generation)
 		SELECT now_ts,
-			   CASE WHEN z.whole THEN NULL ELSE prev.captured_at END,
+			   prev.captured_at,
 			   z.backend_type, z.object, z.context,
 			   pghero_internal._delta(z.counters[1], z.base[1], z.whole),
 			   pghero_internal._delta(z.counters[2], z.base[2], z.whole),
