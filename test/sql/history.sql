@@ -131,6 +131,12 @@ FROM pg_proc p
 	 JOIN pg_get_keywords() k ON k.word = n AND k.catcode IN ('R', 'T')
 WHERE p.pronamespace = 'pghero'::regnamespace;
 
+-- whoever browses schema pghero_internal finds every table and partition
+-- commented
+SELECT count(*) > 10 AS tables, count(*) FILTER (WHERE obj_description(oid, 'pg_class') IS NULL) AS uncommented
+FROM pg_class
+WHERE relnamespace = 'pghero_internal'::regnamespace AND relkind IN ('r', 'p', 'v');
+
 -- a reader reads every history view, and no history table
 SET ROLE regress_pghero_reader;
 SELECT count(*) >= 0 AS query_stats_history FROM pghero.query_stats_history;
