@@ -83,6 +83,33 @@ COMMENT ON FUNCTION pghero_internal._statement_counters() IS
 -- Partitions
 --------------------------------------------------------------------------
 
+-- A partition says what it holds, for whoever browses schema
+-- pghero_internal: its table, generation and (a daily one) day
+CREATE FUNCTION pghero_internal._comment_partition(part regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	root text;
+	gen text;
+	day text;
+BEGIN
+	SELECT pc.relname INTO root
+	FROM pg_catalog.pg_partition_ancestors(part) a
+		 JOIN pg_catalog.pg_class pc ON pc.oid = a.relid
+	WHERE NOT pc.relispartition;
+	gen := pg_catalog.substring(part::text, '_g([0-9]+)');
+	day := pg_catalog.to_char(pg_catalog.to_date(pg_catalog.substring(part::text, '_p([0-9]{8})$'), 'YYYYMMDD'), 'YYYY-MM-DD');
+	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', part,
+		pg_catalog.format('Partition of pghero_internal.%s: the rows of generation %s%s (internal; read history through the views of schema pghero)',
+						  root, gen, coalesce(' for ' || day || ' (UTC)', '')));
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._comment_partition(regclass) IS
+'Comment a history partition with its table, generation and day (internal)';
+
 -- The daily partition of a history table that holds time ts for a
 -- generation (by default this installation's), created if missing with the
 -- generation's partition above it (the retention source creates them ahead
@@ -105,11 +132,13 @@ BEGIN
 		EXECUTE pg_catalog.format(
 			'CREATE TABLE pghero_internal.%I PARTITION OF pghero_internal.%I FOR VALUES IN (%s) PARTITION BY RANGE (%I)',
 			gen_part, parent, gen, time_column);
+		PERFORM pghero_internal._comment_partition(pg_catalog.format('pghero_internal.%I', gen_part)::pg_catalog.regclass);
 	END IF;
 	IF pg_catalog.to_regclass(pg_catalog.format('pghero_internal.%I', part)) IS NULL THEN
 		EXECUTE pg_catalog.format(
 			'CREATE TABLE pghero_internal.%I PARTITION OF pghero_internal.%I FOR VALUES FROM (%L) TO (%L)',
 			part, gen_part, day::timestamptz, (day + 1)::timestamptz);
+		PERFORM pghero_internal._comment_partition(pg_catalog.format('pghero_internal.%I', part)::pg_catalog.regclass);
 		-- a raw interval ends in its partition, so it starts before the
 		-- partition's end: this lets a reader's WHERE bucket_start >= X skip
 		-- the partitions that end before X (see the history views)
@@ -255,7 +284,7 @@ BEGIN
 			INSERT INTO pghero_internal.%5$I
 				(captured_at, since, dbid, userid, queryid, toplevel, lossy, generation, %1$s, %2$s)
 			SELECT $2,
-				   CASE WHEN z.is_new OR z.went_back THEN NULL ELSE $3 END,
+				   $3,
 				   z.dbid, z.userid, z.queryid, z.toplevel,
 				   NULLIF($4 OR z.went_back, false), $6,
 				   %6$s, %7$s
@@ -381,7 +410,7 @@ BEGIN
 			 blks_read, blks_hit, tup_returned, tup_fetched, tup_inserted, tup_updated,
 			 tup_deleted, temp_files, temp_bytes, deadlocks, conflicts, lossy, generation)
 		SELECT now_ts,
-			   CASE WHEN z.whole THEN NULL ELSE prev.captured_at END,
+			   prev.captured_at,
 			   z.datid, z.datname, z.numbackends,
 			   pghero_internal._delta(z.counters[1], z.base[1], z.whole),
 			   pghero_internal._delta(z.counters[2], z.base[2], z.whole),
@@ -536,7 +565,7 @@ BEGIN
 			 extend_bytes, extend_time, hits, evictions, reuses, fsyncs, fsync_time,
 			 lossy, generation)
 		SELECT now_ts,
-			   CASE WHEN z.whole THEN NULL ELSE prev.captured_at END,
+			   prev.captured_at,
 			   z.backend_type, z.object, z.context,
 			   pghero_internal._delta(z.counters[1], z.base[1], z.whole),
 			   pghero_internal._delta(z.counters[2], z.base[2], z.whole),

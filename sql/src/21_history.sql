@@ -327,6 +327,9 @@ AS $$
 		   b.temp_blks_written, b.lossy
 	FROM pghero_internal._statement_buckets b
 	WHERE b.bucket_start >= $1 AND b.bucket_start < $2
+	  -- implied (a bucket ends after it starts), and on the raw tier's
+	  -- partition key: lets the executor skip partitions for any $1
+	  AND b.bucket_end >= $1
 	UNION ALL
 	-- the tail not captured yet
 	SELECT i.generation, s.dbid, s.userid, s.queryid, s.toplevel,
@@ -503,6 +506,7 @@ BEGIN
 	RETURN QUERY
 	SELECT * FROM @extschema@.database_activity_history h
 	WHERE h.bucket_start >= start_at AND h.bucket_start < end_at
+	  AND h.bucket_end >= start_at	-- implied; prunes raw partitions
 	ORDER BY h.database, h.bucket_start, h.generation;
 EXCEPTION WHEN lock_not_available THEN
 	PERFORM pghero_internal._history_locked(SQLERRM);
@@ -525,6 +529,7 @@ BEGIN
 	RETURN QUERY
 	SELECT * FROM @extschema@.instance_activity_history h
 	WHERE h.bucket_start >= start_at AND h.bucket_start < end_at
+	  AND h.bucket_end >= start_at	-- implied; prunes raw partitions
 	ORDER BY h.bucket_start, h.generation;
 EXCEPTION WHEN lock_not_available THEN
 	PERFORM pghero_internal._history_locked(SQLERRM);
@@ -547,6 +552,7 @@ BEGIN
 	RETURN QUERY
 	SELECT * FROM @extschema@.io_activity_history h
 	WHERE h.bucket_start >= start_at AND h.bucket_start < end_at
+	  AND h.bucket_end >= start_at	-- implied; prunes raw partitions
 	ORDER BY h.bucket_start, h.backend_type, h.object, h.context, h.generation;
 EXCEPTION WHEN lock_not_available THEN
 	PERFORM pghero_internal._history_locked(SQLERRM);

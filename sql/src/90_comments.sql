@@ -279,7 +279,7 @@ BEGIN
 			('shared_blks_hit', 'Shared buffer hits'),
 			('shared_blks_read', 'Shared blocks read'),
 			('shared_blks_written', 'Shared blocks written'),
-			('since', 'Start of the interval: the previous capture; NULL when the whole value since the entry was made or reset is counted'),
+			('since', 'Start of the interval: the previous capture (a new or restarted entry, counted whole, began after it); NULL in rows written by 1.1 for such an entry'),
 			('size', 'size_bytes, human-readable'),
 			('size_bytes', 'Size on disk in bytes; NULL when it could not be measured without waiting for a lock held by another session'),
 			('slot_name', 'Name of the slot'),

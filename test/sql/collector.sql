@@ -22,7 +22,11 @@ SELECT rows_written > 0 AS wrote FROM pghero.capture(ARRAY['statements']);
 CREATE TEMP TABLE marker AS
 SELECT DISTINCT queryid FROM pgss.pg_stat_statements
 WHERE query LIKE 'SELECT count(*) AS regress_collector_a%';
-SELECT h.calls, h.rows, h.since IS NULL AS new_identity, h.lossy
+-- (a new identity, counted whole: its interval starts at the capture before)
+SELECT h.calls, h.rows,
+	   h.since = (SELECT c.since FROM pghero_internal.statement_captures c
+				  WHERE c.captured_at = h.captured_at) AS since_previous_capture,
+	   h.lossy
 FROM pghero_internal.statement_history h JOIN marker m USING (queryid);
 
 -- 2 more, captured; then 4 more, not captured yet

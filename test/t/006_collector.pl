@@ -217,6 +217,12 @@ $offset = -s $node->logfile;
 $node->safe_psql('postgres', q{CREATE EXTENSION pghero});
 $node->wait_for_log($capturing_re, $offset);
 wait_for_every_source($node, "'-infinity'", 'after a new CREATE EXTENSION');
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT (SELECT count(*) > 0 FROM pghero.relation_size_history)
+			   AND (SELECT count(*) > 0 FROM pghero.database_size_history)}),
+	't',
+	'after a new CREATE EXTENSION: space history has its first reading at once, not after pghero.space_interval (1h)');
 is(worker_pid($node), $pid,
 	'after a new CREATE EXTENSION: the same worker captures');
 

@@ -179,7 +179,7 @@ like($fresh, qr/^CREATE FUNCTION pghero\.capture\(sources text\[\] DEFAULT NULL:
 	'control: the member dump has the definitions of the members');
 like($fresh, qr/^ALTER EXTENSION pghero ADD TABLE pghero_internal\.statement_history;$/m,
 	'control: the member dump has the extension membership');
-like($fresh, qr/^GRANT SELECT ON TABLE pghero_internal\.statement_history TO pghero_reader;$/m,
+like($fresh, qr/^GRANT SELECT ON TABLE pghero\.query_stats_history TO pghero_reader;$/m,
 	'control: the member dump has the grants');
 like($fresh, qr/^COMMENT ON COLUMN pghero_internal\.statement_history\.lossy IS /m,
 	'control: the member dump has the comments');

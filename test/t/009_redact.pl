@@ -174,14 +174,22 @@ $node->safe_psql('postgres', q{
 ALTER ROLE regress_pghero_pw PASSWORD 'regress_secret_e';
 });
 $node->safe_psql('postgres', q{SELECT pghero.capture(ARRAY['statements'])});
-is( as_reader(q{
+is( $node->safe_psql('postgres', q{
 	SELECT count(*) > 0 FROM pghero_internal.query_texts
 	WHERE query LIKE '%regress\_pghero\_pw%'}),
 	't', 'query_texts has the statements');
-is( as_reader(q{
+is( $node->safe_psql('postgres', q{
 	SELECT count(*) FROM pghero_internal.query_texts
 	WHERE query LIKE '%regress\_secret%'}),
 	'0', 'query_texts: no password stored');
+is( as_reader(q{
+	SELECT count(*) > 0 FROM pghero.query_stats_history
+	WHERE query LIKE '%regress\_pghero\_pw%'}),
+	't', 'query_stats_history: the reader sees the statements');
+is( as_reader(q{
+	SELECT count(*) FROM pghero.query_stats_history
+	WHERE query LIKE '%regress\_secret%'}),
+	'0', 'query_stats_history: no password shown');
 is( as_reader(q{
 	SELECT count(*) FROM pghero.query_stats_between(now() - interval '1 hour', now())
 	WHERE query LIKE '%regress\_secret%'}),

@@ -1,0 +1,153 @@
+--
+-- pghero 1.2: history as views a BI tool can browse, the window functions
+-- over the same definitions, partition pruning, and one name space for
+-- people (runs after collector.sql, whose history it finds in place)
+--
+SET client_min_messages = warning;
+
+-- A statement with raw rows one day ago (kept) and hourly rows: one for an
+-- hour whose raw rows are kept (the rollup of those rows: not counted
+-- twice), one four days ago, whose raw rows retention has dropped
+SELECT pghero_internal._ensure_partition('statement_history', now() - interval '1 day') IS NOT NULL AS made,
+	   pghero_internal._ensure_partition('statement_rollup', now() - interval '1 day') IS NOT NULL AS made,
+	   pghero_internal._ensure_partition('statement_rollup', now() - interval '4 days') IS NOT NULL AS made;
+INSERT INTO pghero_internal.statement_history (generation, captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
+SELECT pghero_internal._generation(), date_trunc('hour', now() - interval '1 day') + m * interval '1 minute',
+	   date_trunc('hour', now() - interval '1 day') + (m - 1) * interval '1 minute',
+	   1, 10, 5151, true, 2, 3.0, 1
+FROM generate_series(1, 59) m;
+INSERT INTO pghero_internal.statement_rollup (generation, bucket, dbid, userid, queryid, toplevel, samples, calls, total_exec_time, rows)
+VALUES (pghero_internal._generation(), date_trunc('hour', now() - interval '1 day'), 1, 10, 5151, true, 59, 118, 177.0, 59),
+	   (pghero_internal._generation(), date_trunc('hour', now() - interval '4 days'), 1, 10, 5151, true, 60, 7, 14.0, 7);
+SELECT tier, count(*) AS buckets, sum(calls) AS calls, sum(total_time_ms) AS total_time_ms,
+	   bool_and(bucket_end - bucket_start = CASE tier WHEN 'hourly' THEN interval '1 hour' ELSE interval '1 minute' END) AS bucket_widths
+FROM pghero.query_stats_history WHERE queryid = 5151
+GROUP BY tier ORDER BY tier COLLATE "C";
+
+-- the window functions return what the views hold for the same window
+SELECT calls, total_time_ms, rows
+FROM pghero.query_stats_between(now() - interval '5 days', now() - interval '1 hour') WHERE queryid = 5151;
+SELECT calls, total_time_ms FROM pghero.query_stats_between(now() - interval '5 days', date_trunc('hour', now() - interval '1 day'))
+WHERE queryid = 5151;
+WITH f AS (
+	SELECT generation, dbid, userid, queryid, calls, rows, total_time_ms
+	FROM pghero.query_stats_between(now() - interval '10 days', now() - interval '1 second')),
+v AS (
+	SELECT generation, dbid, userid, queryid, sum(calls)::bigint AS calls, sum(rows)::bigint AS rows,
+		   sum(total_time_ms) AS total_time_ms
+	FROM pghero.query_stats_history
+	WHERE bucket_start >= now() - interval '10 days' AND bucket_start < now() - interval '1 second'
+	GROUP BY generation, dbid, userid, queryid
+	HAVING sum(calls) > 0)
+SELECT (SELECT count(*) FROM f) > 0 AS has_statements,
+	   (SELECT count(*) FROM f FULL JOIN v USING (generation, dbid, userid, queryid)
+		WHERE f.calls IS DISTINCT FROM v.calls OR f.rows IS DISTINCT FROM v.rows
+		   OR abs(f.total_time_ms - v.total_time_ms) > 0.01
+		   OR f.calls IS NULL OR v.calls IS NULL) AS differences;
+SELECT count(*) AS query_history_buckets, sum(calls) AS calls
+FROM pghero.query_history(5151, now() - interval '5 days', now() - interval '1 hour');
+SELECT (SELECT count(*) FROM (SELECT * FROM pghero.database_activity(now() - interval '10 days', now())
+							  EXCEPT ALL
+							  SELECT * FROM pghero.database_activity_history
+							  WHERE bucket_start >= now() - interval '10 days' AND bucket_start < now()) d) AS database_only_in_function,
+	   (SELECT count(*) FROM (SELECT * FROM pghero.database_activity_history
+							  WHERE bucket_start >= now() - interval '10 days' AND bucket_start < now()
+							  EXCEPT ALL
+							  SELECT * FROM pghero.database_activity(now() - interval '10 days', now())) d) AS database_only_in_view,
+	   (SELECT count(*) FROM pghero.database_activity(now() - interval '10 days', now())) > 0 AS database_rows,
+	   (SELECT count(*) FROM (SELECT * FROM pghero.instance_activity(now() - interval '10 days', now())
+							  EXCEPT ALL
+							  SELECT * FROM pghero.instance_activity_history
+							  WHERE bucket_start >= now() - interval '10 days' AND bucket_start < now()) d) AS instance_only_in_function,
+	   (SELECT count(*) FROM (SELECT * FROM pghero.instance_activity_history
+							  WHERE bucket_start >= now() - interval '10 days' AND bucket_start < now()
+							  EXCEPT ALL
+							  SELECT * FROM pghero.instance_activity(now() - interval '10 days', now())) d) AS instance_only_in_view,
+	   (SELECT count(*) FROM pghero.instance_activity(now() - interval '10 days', now())) > 0 AS instance_rows,
+	   (SELECT count(*) FROM (SELECT * FROM pghero.io_activity(now() - interval '10 days', now())
+							  EXCEPT ALL
+							  SELECT * FROM pghero.io_activity_history
+							  WHERE bucket_start >= now() - interval '10 days' AND bucket_start < now()) d) AS io_only_in_function;
+
+-- A WHERE bucket_start >= X from a client skips the partitions that end
+-- before X, in both tiers (hourly: partition pruning on bucket_start; raw:
+-- each partition's CHECK on where its intervals start); X is the start of
+-- today in UTC, where today's partitions start
+CREATE FUNCTION pg_temp.partitions_scanned(query text)
+RETURNS TABLE (parent text, scanned bigint, total bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	lines text[] := '{}';
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+		lines := lines || line;
+	END LOOP;
+	RETURN QUERY
+	SELECT t.parent, (SELECT count(*) FROM unnest(lines) l
+					  WHERE l ~ (t.parent || '_g[0-9]+_p[0-9]{8}')),
+		   (SELECT count(*) FROM pg_partition_tree(('pghero_internal.' || t.parent)::regclass) p
+			WHERE p.isleaf)
+	FROM unnest(ARRAY['statement_history', 'statement_rollup']) t(parent);
+END
+$$;
+SELECT parent, scanned = total AS all_scanned, total >= 3 AS has_older_partitions
+FROM pg_temp.partitions_scanned('SELECT * FROM pghero.query_stats_history');
+SELECT parent, scanned < total AS pruned, scanned >= 1 AS reads_the_recent_ones
+FROM pg_temp.partitions_scanned(format('SELECT * FROM pghero.query_stats_history WHERE bucket_start >= %L',
+									   date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'));
+SELECT parent, scanned < total AS pruned
+FROM pg_temp.partitions_scanned(format('SELECT queryid, sum(calls) FROM pghero.query_stats_history WHERE bucket_start >= %L AND bucket_start < %L GROUP BY queryid',
+									   date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', now()));
+
+-- sizes, databases and collector runs are there from the first captures
+SELECT count(*) > 0 AS relation_sizes, bool_and(bucket_start = bucket_end) AS instants
+FROM pghero.relation_size_history;
+SELECT count(*) > 0 AS this_database_size FROM pghero.database_size_history WHERE database = current_database();
+SELECT source, bool_or(succeeded) AS succeeded, bool_and(duration_ms >= 0) AS timed,
+	   bool_and(bucket_end >= bucket_start) AS ordered
+FROM pghero.collector_runs WHERE source IN ('statements', 'space')
+GROUP BY source ORDER BY source COLLATE "C";
+
+-- one name space for people: schema pghero holds views and functions
+-- only, none internal, no view and function of the same name, no column
+-- that is a reserved word
+SELECT relname, relkind FROM pg_class
+WHERE relnamespace = 'pghero'::regnamespace AND relkind <> 'v';
+SELECT proname FROM pg_proc
+WHERE pronamespace = 'pghero'::regnamespace AND proname LIKE '\_%';
+SELECT p.proname AS view_and_function
+FROM pg_proc p JOIN pg_class c ON c.relname = p.proname AND c.relnamespace = p.pronamespace
+WHERE p.pronamespace = 'pghero'::regnamespace;
+SELECT c.relname, a.attname AS reserved_column
+FROM pg_class c
+	 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+	 JOIN pg_get_keywords() k ON k.word = a.attname AND k.catcode IN ('R', 'T')
+WHERE c.relnamespace = 'pghero'::regnamespace
+UNION ALL
+SELECT p.proname, n
+FROM pg_proc p
+	 CROSS JOIN LATERAL unnest(p.proargnames) n
+	 JOIN pg_get_keywords() k ON k.word = n AND k.catcode IN ('R', 'T')
+WHERE p.pronamespace = 'pghero'::regnamespace;
+
+-- whoever browses schema pghero_internal finds every table and partition
+-- commented
+SELECT count(*) > 10 AS tables, count(*) FILTER (WHERE obj_description(oid, 'pg_class') IS NULL) AS uncommented
+FROM pg_class
+WHERE relnamespace = 'pghero_internal'::regnamespace AND relkind IN ('r', 'p', 'v');
+
+-- a reader reads every history view, and no history table
+SET ROLE regress_pghero_reader;
+SELECT count(*) >= 0 AS query_stats_history FROM pghero.query_stats_history;
+SELECT count(*) >= 0 AS database_activity_history FROM pghero.database_activity_history;
+SELECT count(*) >= 0 AS instance_activity_history FROM pghero.instance_activity_history;
+SELECT count(*) >= 0 AS io_activity_history FROM pghero.io_activity_history;
+SELECT count(*) >= 0 AS relation_size_history FROM pghero.relation_size_history;
+SELECT count(*) >= 0 AS database_size_history FROM pghero.database_size_history;
+SELECT count(*) >= 0 AS collector_runs FROM pghero.collector_runs;
+SELECT count(*) FROM pghero_internal.statement_history;
+RESET ROLE;
+
+DELETE FROM pghero_internal.statement_history WHERE queryid = 5151;
+DELETE FROM pghero_internal.statement_rollup WHERE queryid = 5151;
