@@ -73,7 +73,8 @@ FROM pg_catalog.pg_index i
 	 CROSS JOIN LATERAL (SELECT CASE WHEN ic.relkind = 'I' THEN NULL
 									 ELSE pghero_internal._relation_size(i.indexrelid) END AS size_bytes) z
 WHERE n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
-  AND t.relpersistence <> 't';
+  AND t.relpersistence <> 't'
+  AND NOT pghero_internal._is_own(t.oid);
 
 COMMENT ON VIEW @extschema@.indexes IS
 'Every index of this database outside the system schemas, with its key columns, validity and size';
@@ -126,7 +127,8 @@ WITH idx AS (
 		 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
 	WHERE i.indisvalid
 	  AND i.indisready
-	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast']))
+	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+	  AND NOT pghero_internal._is_own(t.oid))
 SELECT n.nspname AS schemaname,
 	   t.relname AS tablename,
 	   u.indrelid AS table_relid,
@@ -196,6 +198,7 @@ WHERE s.idx_scan = 0
   AND i.indisvalid
   AND ic.relkind = 'i'
   AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+  AND NOT pghero_internal._is_own(t.oid)
   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
   AND coalesce(z.size_bytes,
 						  ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint)
@@ -212,7 +215,8 @@ SELECT s.schemaname,
 	   coalesce(s.idx_scan, 0) AS index_scans,
 	   pg_catalog.round(100.0 * coalesce(s.idx_scan, 0) / NULLIF(s.seq_scan + coalesce(s.idx_scan, 0), 0), 2) AS percent_of_times_index_used,
 	   s.n_live_tup AS estimated_rows
-FROM pg_catalog.pg_stat_user_tables s;
+FROM pg_catalog.pg_stat_user_tables s
+WHERE NOT pghero_internal._is_own(s.relid);
 
 COMMENT ON VIEW @extschema@.index_usage IS
 'For every table, how often its scans used an index rather than a sequential scan';
@@ -233,11 +237,13 @@ WITH r AS (
 		   pg_catalog.sum(s.heap_blks_hit)::bigint AS blocks_hit,
 		   pg_catalog.sum(s.heap_blks_read)::bigint AS blocks_read
 	FROM pg_catalog.pg_statio_user_tables s
+	WHERE NOT pghero_internal._is_own(s.relid)
 	UNION ALL
 	SELECT 'index',
 		   pg_catalog.sum(s.idx_blks_hit)::bigint,
 		   pg_catalog.sum(s.idx_blks_read)::bigint
-	FROM pg_catalog.pg_statio_user_indexes s)
+	FROM pg_catalog.pg_statio_user_indexes s
+	WHERE NOT pghero_internal._is_own(s.relid))
 SELECT r.kind,
 	   coalesce(r.blocks_hit, 0) AS blocks_hit,
 	   coalesce(r.blocks_read, 0) AS blocks_read,
@@ -268,7 +274,8 @@ WITH idx AS (
 	  AND ic.relkind = 'i'
 	  AND ic.relpages > 1
 	  AND ic.reltuples >= 0
-	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])),
+	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+	  AND NOT pghero_internal._is_own(t.oid)),
 cols AS (
 	-- pg_statistic of the table column, or of the index column for an expression
 	SELECT x.indexrelid,

@@ -42,7 +42,8 @@ SELECT s.schemaname,
 	   s.autovacuum_count,
 	   s.analyze_count,
 	   s.autoanalyze_count
-FROM pg_catalog.pg_stat_user_tables s;
+FROM pg_catalog.pg_stat_user_tables s
+WHERE NOT pghero_internal._is_own(s.relid);
 
 COMMENT ON VIEW @extschema@.maintenance IS
 'When every table of this database was last vacuumed and analyzed, with its live and dead rows';
@@ -60,6 +61,7 @@ WITH ages AS (
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		 LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid
 	WHERE c.relkind IN ('r', 'm')
+	  AND NOT pghero_internal._is_own(c.oid)
 	UNION ALL
 	SELECT 'database',
 		   d.datname,
@@ -103,7 +105,8 @@ WITH t AS (
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		 LEFT JOIN pg_catalog.pg_class x ON x.oid = c.reltoastrelid
-	WHERE c.relkind IN ('r', 'm'))
+	WHERE c.relkind IN ('r', 'm')
+	  AND NOT pghero_internal._is_own(c.oid))
 SELECT t.schemaname,
 	   t.relname,
 	   t.relid,
@@ -166,7 +169,9 @@ s AS (
 		 JOIN pg_catalog.pg_attribute a
 			ON a.attrelid = u.relid AND a.attnum = u.attnum AND NOT a.attisdropped
 		 LEFT JOIN pghero_internal._sequence_values() v ON v.seqid = u.seqid
-	WHERE tc.relpersistence <> 't')
+	WHERE tc.relpersistence <> 't'
+	  AND NOT pghero_internal._is_own(u.relid)
+	  AND NOT pghero_internal._is_own(u.seqid))
 SELECT s.sequence_schema,
 	   s.sequence_name,
 	   s.seqid,

@@ -401,7 +401,16 @@ BEGIN
 			('unused_indexes', 'stats_reset', 'When the statistics of this database were last reset; NULL if never'),
 			('vacuum_progress', 'schemaname', 'Schema of the table (tables of this database only)'),
 			('vacuum_progress', 'relname', 'Table being vacuumed (tables of this database only)'),
-			('vacuum_progress', 'started_at', 'When the vacuum started')),
+			('vacuum_progress', 'started_at', 'When the vacuum started'),
+			('storage', 'tier', 'raw (history as captured), hourly (rollups), state (baselines, registry, collector runs), texts (statement texts, names) or audit (the audit log)'),
+			('storage', 'schemaname', 'Schema of the table (pghero_internal)'),
+			('storage', 'relname', 'Name of pghero''s table'),
+			('storage', 'relid', 'OID of pghero''s table'),
+			('storage', 'size_bytes', 'Size in bytes of the table with its indexes and TOAST data, its partitions summed; a part locked by another session counts as 0 (see measured)'),
+			('storage', 'estimated_rows', 'Estimated rows (pg_class.reltuples of the table or its partitions, as of their last VACUUM or ANALYZE; 0 before the first)'),
+			('storage', 'partitions', 'For a history table, the number of its daily partitions; NULL for a plain table'),
+			('storage', 'retention_setting', 'Setting whose retention bounds the table: pghero.raw_retention, pghero.history_retention, or none (kept until removed by hand)'),
+			('storage', 'retention', 'Current value of retention_setting; NULL for none')),
 		-- a view that filters another one (slow_queries, ...) shares its comments
 		base(rel, base) AS (VALUES
 			('long_running_queries', 'running_queries'),
