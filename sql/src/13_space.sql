@@ -53,7 +53,8 @@ CREATE VIEW @extschema@.relation_sizes AS
 WITH rels AS MATERIALIZED (
 	SELECT c.oid, c.relkind, c.relname, c.relnamespace, c.relispartition,
 		   CASE WHEN c.relkind IN ('p', 'I') THEN NULL
-				ELSE pghero_internal._relation_size(c.oid) END AS size_bytes
+				ELSE pghero_internal._relation_size(c.oid) END AS size_bytes,
+		   pghero_internal._is_own(c.oid) AS own
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	WHERE c.relkind IN ('r', 'm', 'i', 'p', 'I')
@@ -86,7 +87,10 @@ SELECT n.nspname AS schemaname,
 	   CASE WHEN r.relkind IN ('p', 'I') THEN coalesce(u.partitions, 0) END AS partitions
 FROM rels r
 	 JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
-	 LEFT JOIN rollup u ON u.ancestor = r.oid;
+	 LEFT JOIN rollup u ON u.ancestor = r.oid
+-- pghero's own: only its history tables, one row each (see pghero.storage)
+WHERE NOT r.own
+   OR (r.relkind = 'p' AND NOT r.relispartition);
 
 COMMENT ON VIEW @extschema@.relation_sizes IS
 'Size of every table, materialized view and index of this database (with its TOAST data); partitioned tables and indexes show the sum of their partitions';
@@ -95,7 +99,8 @@ CREATE VIEW @extschema@.table_sizes AS
 WITH rels AS MATERIALIZED (
 	SELECT c.oid, c.relkind, c.relname, c.relnamespace, c.relispartition,
 		   z.table_bytes,
-		   z.table_bytes + z.index_bytes AS total_bytes
+		   z.table_bytes + z.index_bytes AS total_bytes,
+		   pghero_internal._is_own(c.oid) AS own
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		 LEFT JOIN LATERAL pghero_internal._relation_sizes(c.oid) z ON c.relkind <> 'p'
@@ -135,7 +140,10 @@ SELECT n.nspname AS schemaname,
 	   s.measured,
 	   s.partitions
 FROM sized s
-	 JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace;
+	 JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace
+-- pghero's own: only its history tables, one row each (see pghero.storage)
+WHERE NOT s.own
+   OR (s.relkind = 'p' AND NOT s.relispartition);
 
 COMMENT ON VIEW @extschema@.table_sizes IS
 'Total size of every table and materialized view of this database, with its indexes and TOAST data; partitioned tables show the sum of their partitions';
@@ -150,3 +158,68 @@ FROM pghero_internal._database_sizes() s
 
 COMMENT ON VIEW @extschema@.database_sizes IS
 'Size of every database of the cluster';
+
+-- What pghero itself occupies: every table of its internals (a history
+-- table with its partitions summed), with its indexes and TOAST data, by
+-- tier, and the setting whose retention bounds it.  The tiers of the
+-- history tables come from the registry of sources: a raw table with an
+-- hourly rollup keeps pghero.raw_retention, the rollup (and a raw table
+-- without one) pghero.history_retention.
+CREATE VIEW @extschema@.storage AS
+WITH own AS MATERIALIZED (
+	SELECT c.oid, c.relname, c.relkind
+	FROM pg_catalog.pg_class c
+	WHERE c.relnamespace = 'pghero_internal'::pg_catalog.regnamespace
+	  AND c.relkind IN ('r', 'p')
+	  AND NOT c.relispartition),
+leaves AS (
+	-- a plain table is its own leaf; a history table has its partitions
+	SELECT o.oid AS top, o.oid AS relid FROM own o WHERE o.relkind = 'r'
+	UNION ALL
+	SELECT o.oid, t.relid
+	FROM own o
+		 JOIN pghero_internal._partition_tree t ON t.ancestor = o.oid
+		 JOIN pg_catalog.pg_class lc ON lc.oid = t.relid AND lc.relkind = 'r'
+	WHERE o.relkind = 'p'),
+sized AS (
+	SELECT l.top,
+		   pg_catalog.sum(z.table_bytes + z.index_bytes)::bigint AS size_bytes,
+		   pg_catalog.bool_and(z.table_bytes IS NOT NULL AND z.index_bytes IS NOT NULL) AS measured,
+		   pg_catalog.sum(greatest(c.reltuples, 0))::bigint AS estimated_rows,
+		   pg_catalog.count(*)::integer AS leaves
+	FROM leaves l
+		 JOIN pg_catalog.pg_class c ON c.oid = l.relid
+		 CROSS JOIN LATERAL pghero_internal._relation_sizes(c.oid) z
+	GROUP BY l.top),
+tiers(relname, tier, retention_setting) AS (
+	SELECT s.raw_table, 'raw',
+		   CASE WHEN s.rollup_table IS NULL THEN 'pghero.history_retention'
+				ELSE 'pghero.raw_retention' END
+	FROM pghero_internal.collector_sources s
+	WHERE s.raw_table IS NOT NULL
+	UNION ALL
+	SELECT s.rollup_table, 'hourly', 'pghero.history_retention'
+	FROM pghero_internal.collector_sources s
+	WHERE s.rollup_table IS NOT NULL
+	UNION ALL
+	VALUES ('collector_runs', 'state', 'pghero.history_retention'),
+		   ('query_texts', 'texts', 'pghero.history_retention'),
+		   ('object_names', 'texts', 'none'),
+		   ('audit_log', 'audit', 'none'))
+SELECT coalesce(t.tier, 'state') AS tier,
+	   'pghero_internal'::pg_catalog.name AS schemaname,
+	   o.relname,
+	   o.oid AS relid,
+	   coalesce(z.size_bytes, 0) AS size_bytes,
+	   pg_catalog.pg_size_pretty(coalesce(z.size_bytes, 0)) AS size,
+	   coalesce(z.estimated_rows, 0) AS estimated_rows,
+	   CASE WHEN o.relkind = 'p' THEN coalesce(z.leaves, 0) END AS partitions,
+	   coalesce(t.retention_setting, 'none') AS retention_setting,
+	   pg_catalog.current_setting(NULLIF(coalesce(t.retention_setting, 'none'), 'none'), true) AS retention,
+	   coalesce(z.measured, true) AS measured
+FROM own o
+	 LEFT JOIN sized z ON z.top = o.oid
+	 LEFT JOIN tiers t ON t.relname = o.relname;
+
+COMMENT ON VIEW @extschema@.storage IS
+'What pghero itself occupies in this database: each of its tables (a history table with its partitions summed) with indexes and TOAST data, its tier (raw, hourly, state, texts, audit) and the retention setting that bounds it; sum by tier for the totals';

@@ -73,7 +73,8 @@ FROM pg_catalog.pg_index i
 	 CROSS JOIN LATERAL (SELECT CASE WHEN ic.relkind = 'I' THEN NULL
 									 ELSE pghero_internal._relation_size(i.indexrelid) END AS size_bytes) z
 WHERE n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
-  AND t.relpersistence <> 't';
+  AND t.relpersistence <> 't'
+  AND NOT pghero_internal._is_own(t.oid);
 
 COMMENT ON VIEW @extschema@.indexes IS
 'Every index of this database outside the system schemas, with its key columns, validity and size';
@@ -126,7 +127,8 @@ WITH idx AS (
 		 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
 	WHERE i.indisvalid
 	  AND i.indisready
-	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast']))
+	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+	  AND NOT pghero_internal._is_own(t.oid))
 SELECT n.nspname AS schemaname,
 	   t.relname AS tablename,
 	   u.indrelid AS table_relid,
@@ -196,6 +198,7 @@ WHERE s.idx_scan = 0
   AND i.indisvalid
   AND ic.relkind = 'i'
   AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+  AND NOT pghero_internal._is_own(t.oid)
   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
   AND coalesce(z.size_bytes,
 						  ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint)
@@ -212,7 +215,8 @@ SELECT s.schemaname,
 	   coalesce(s.idx_scan, 0) AS index_scans,
 	   pg_catalog.round(100.0 * coalesce(s.idx_scan, 0) / NULLIF(s.seq_scan + coalesce(s.idx_scan, 0), 0), 2) AS percent_of_times_index_used,
 	   s.n_live_tup AS estimated_rows
-FROM pg_catalog.pg_stat_user_tables s;
+FROM pg_catalog.pg_stat_user_tables s
+WHERE NOT pghero_internal._is_own(s.relid);
 
 COMMENT ON VIEW @extschema@.index_usage IS
 'For every table, how often its scans used an index rather than a sequential scan';
@@ -233,11 +237,13 @@ WITH r AS (
 		   pg_catalog.sum(s.heap_blks_hit)::bigint AS blocks_hit,
 		   pg_catalog.sum(s.heap_blks_read)::bigint AS blocks_read
 	FROM pg_catalog.pg_statio_user_tables s
+	WHERE NOT pghero_internal._is_own(s.relid)
 	UNION ALL
 	SELECT 'index',
 		   pg_catalog.sum(s.idx_blks_hit)::bigint,
 		   pg_catalog.sum(s.idx_blks_read)::bigint
-	FROM pg_catalog.pg_statio_user_indexes s)
+	FROM pg_catalog.pg_statio_user_indexes s
+	WHERE NOT pghero_internal._is_own(s.relid))
 SELECT r.kind,
 	   coalesce(r.blocks_hit, 0) AS blocks_hit,
 	   coalesce(r.blocks_read, 0) AS blocks_read,
@@ -250,6 +256,18 @@ COMMENT ON VIEW @extschema@.cache_hit_rates IS
 'Share of table and index block reads of this database served from shared buffers, against pghero.cache_hit_rate_threshold';
 
 CREATE VIEW @extschema@.index_bloat AS
+-- The estimate (statistics only, no scan of the index): the pages the
+-- index would have if it were built now from its rows, against the pages
+-- it has.  A leaf tuple is IndexTupleData (8 bytes, 12 with a null bitmap)
+-- and its columns' average width (pg_statistic, of the table's column or of
+-- the index's expression), each MAXALIGNed, plus a line pointer (4);
+-- tuples with duplicate keys share one posting list tuple (6 bytes per row)
+-- when the index deduplicates (not unique, no INCLUDE columns, every key
+-- column's operator class with an equalimage support function).  Leaf
+-- pages hold what fits in the page (8192 - 24 header - 16 btree special)
+-- to the index's fillfactor (default 90) beside their high key; above them
+-- come the internal pages (filled to 70 %) and the metapage.
+-- test/t/014_bloat.pl checks it against pgstattuple's pgstatindex().
 WITH idx AS (
 	SELECT i.indexrelid,
 		   i.indrelid,
@@ -258,7 +276,23 @@ WITH idx AS (
 		   ic.reltuples,
 		   coalesce((SELECT o.option_value::integer
 								FROM pg_catalog.pg_options_to_table(ic.reloptions) o
-								WHERE o.option_name = 'fillfactor'), 90) AS fillfactor
+								WHERE o.option_name = 'fillfactor'), 90) AS fillfactor,
+		   -- deduplication applies to this index
+		   NOT i.indisunique
+		   AND i.indnatts = i.indnkeyatts
+		   AND coalesce((SELECT o.option_value::boolean
+						 FROM pg_catalog.pg_options_to_table(ic.reloptions) o
+						 WHERE o.option_name = 'deduplicate_items'), true)
+		   AND NOT EXISTS (
+				SELECT FROM unnest(i.indclass::pg_catalog.oid[],
+							 i.indcollation::pg_catalog.oid[]) AS k(opclass, coll)
+					 JOIN pg_catalog.pg_opclass oc ON oc.oid = k.opclass
+					 LEFT JOIN pg_catalog.pg_collation co ON co.oid = k.coll
+				WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_amproc ap
+								  WHERE ap.amprocfamily = oc.opcfamily
+									AND ap.amproclefttype = oc.opcintype
+									AND ap.amprocnum = 4)
+				   OR NOT coalesce(co.collisdeterministic, true)) AS dedup
 	FROM pg_catalog.pg_index i
 		 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 		 JOIN pg_catalog.pg_am am ON am.oid = ic.relam
@@ -268,14 +302,18 @@ WITH idx AS (
 	  AND ic.relkind = 'i'
 	  AND ic.relpages > 1
 	  AND ic.reltuples >= 0
-	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])),
+	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+	  AND NOT pghero_internal._is_own(t.oid)),
 cols AS (
-	-- pg_statistic of the table column, or of the index column for an expression
+	-- pg_statistic of the table column, or of the index column for an
+	-- expression; the distinct values of a single key column
 	SELECT x.indexrelid,
 		   pg_catalog.max(coalesce(coalesce(s1.stanullfrac, s2.stanullfrac), 0)) AS max_null_frac,
 		   pg_catalog.sum((1 - coalesce(s1.stanullfrac, s2.stanullfrac))
 						  * coalesce(s1.stawidth, s2.stawidth)) AS data_width,
-		   pg_catalog.bool_and(coalesce(s1.stawidth, s2.stawidth) IS NOT NULL) AS has_stats
+		   pg_catalog.bool_and(coalesce(s1.stawidth, s2.stawidth) IS NOT NULL) AS has_stats,
+		   CASE WHEN pg_catalog.count(*) = 1
+				THEN pg_catalog.max(coalesce(s1.stadistinct, s2.stadistinct)) END AS stadistinct
 	FROM idx x
 		 JOIN pg_catalog.pg_index i ON i.indexrelid = x.indexrelid
 		 CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
@@ -289,18 +327,42 @@ cols AS (
 est AS (
 	SELECT x.*,
 		   pg_catalog.current_setting('block_size')::numeric AS bs,
-		   -- tuple: IndexTupleData (8) + null bitmap if any column has NULLs,
-		   -- MAXALIGNed, then the data, MAXALIGNed, plus a line pointer (4)
+		   -- tuple: header (with a null bitmap if any column has NULLs),
+		   -- MAXALIGNed, then the data, MAXALIGNed
 		   pg_catalog.ceil((8 + CASE WHEN cl.max_null_frac > 0 THEN 4 ELSE 0 END) / 8.0) * 8
-		   + pg_catalog.ceil(cl.data_width / 8.0) * 8 + 4 AS tuple_bytes
+		   + pg_catalog.ceil(cl.data_width / 8.0) * 8 AS tuple_bytes,
+		   -- rows per distinct key, when deduplication merges them
+		   CASE WHEN x.dedup AND cl.stadistinct IS NOT NULL AND cl.stadistinct <> 0
+				THEN greatest(x.reltuples
+							  / greatest(CASE WHEN cl.stadistinct > 0 THEN cl.stadistinct
+											  ELSE -cl.stadistinct * x.reltuples END, 1), 1)
+				ELSE 1 END AS dups
 	FROM idx x
 		 JOIN cols cl ON cl.indexrelid = x.indexrelid AND cl.has_stats),
-pages AS (
+per_row AS (
 	SELECT e.*,
-		   -- metapage + leaf pages filled to fillfactor (page header 24, btree special 16)
-		   1 + pg_catalog.ceil(e.reltuples
-							   / greatest(pg_catalog.floor((e.bs - 24 - 16) * e.fillfactor / 100 / e.tuple_bytes), 1)) AS expected_pages
-	FROM est e)
+		   CASE WHEN e.dups < 2 THEN e.tuple_bytes + 4
+				-- a key's rows in posting lists of at most 1352 bytes
+				-- (half of BTMaxItemSize), each a tuple and 6 bytes a row
+				ELSE (pg_catalog.ceil(e.dups / greatest(pg_catalog.floor((1352 - e.tuple_bytes) / 6), 1))
+					  * (e.tuple_bytes + 4) + 6 * e.dups) / e.dups END AS row_bytes
+	FROM est e),
+leaves AS (
+	SELECT r.*,
+		   pg_catalog.ceil(r.reltuples
+						   / greatest(pg_catalog.floor(((r.bs - 24 - 16) * r.fillfactor / 100
+														- r.tuple_bytes - 4) / r.row_bytes), 1)) AS leaf_pages,
+		   greatest(pg_catalog.floor((r.bs - 24 - 16) * 0.7 / (r.tuple_bytes + 4)), 2) AS fanout
+	FROM per_row r),
+pages AS (
+	SELECT l.*,
+		   -- metapage, leaves, and two levels of internal pages (a third
+		   -- level is a few pages at most)
+		   1 + l.leaf_pages
+		   + CASE WHEN l.leaf_pages > 1 THEN pg_catalog.ceil(l.leaf_pages / l.fanout) ELSE 0 END
+		   + CASE WHEN l.leaf_pages > l.fanout THEN pg_catalog.ceil(l.leaf_pages / l.fanout / l.fanout) ELSE 0 END
+		   AS expected_pages
+	FROM leaves l)
 SELECT n.nspname AS schemaname,
 	   t.relname AS tablename,
 	   p.indrelid AS table_relid,

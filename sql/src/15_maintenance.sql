@@ -42,10 +42,106 @@ SELECT s.schemaname,
 	   s.autovacuum_count,
 	   s.analyze_count,
 	   s.autoanalyze_count
-FROM pg_catalog.pg_stat_user_tables s;
+FROM pg_catalog.pg_stat_user_tables s
+WHERE NOT pghero_internal._is_own(s.relid);
 
 COMMENT ON VIEW @extschema@.maintenance IS
 'When every table of this database was last vacuumed and analyzed, with its live and dead rows';
+
+-- The estimate (statistics only, no scan of the table, in the manner of
+-- the well-known ioguix query): the pages the table's live rows would fill
+-- if written anew, against the pages it has.  A heap tuple is its header
+-- (23 bytes, with a null bitmap if any column has NULLs), MAXALIGNed, and
+-- its columns' average width (pg_statistic) with the padding each one's
+-- alignment needs, MAXALIGNed, plus a line
+-- pointer (4); a page holds what fits in 8192 - 24 header bytes to the
+-- table's fillfactor (default 100), and at most MaxHeapTuplesPerPage
+-- tuples.  The main fork only: TOAST data is not estimated.
+-- test/t/014_bloat.pl checks it against pgstattuple().
+CREATE VIEW @extschema@.table_bloat AS
+WITH RECURSIVE tbl AS (
+	SELECT c.oid,
+		   c.relnamespace,
+		   c.relname,
+		   c.relpages::bigint AS relpages,
+		   c.reltuples,
+		   coalesce((SELECT o.option_value::integer
+					 FROM pg_catalog.pg_options_to_table(c.reloptions) o
+					 WHERE o.option_name = 'fillfactor'), 100) AS fillfactor
+	FROM pg_catalog.pg_class c
+		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relkind IN ('r', 'm')
+	  AND c.relpersistence <> 't'
+	  AND c.relpages > 0
+	  AND c.reltuples >= 0
+	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
+	  AND NOT pghero_internal._is_own(c.oid)),
+atts AS (
+	-- each column in order, with its average width and its alignment (a
+	-- short varlena, under 127 bytes, is not aligned)
+	SELECT t.oid,
+		   a.attnum,
+		   pg_catalog.row_number() OVER (PARTITION BY t.oid ORDER BY a.attnum) AS pos,
+		   a.attisdropped,
+		   s.stanullfrac AS null_frac,
+		   s.stawidth AS width,
+		   CASE WHEN a.attlen = -1 AND coalesce(s.stawidth, 0) < 127 THEN 1
+				ELSE CASE a.attalign WHEN 'd' THEN 8 WHEN 'i' THEN 4 WHEN 's' THEN 2 ELSE 1 END END AS align
+	FROM tbl t
+		 JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0
+		 LEFT JOIN pg_catalog.pg_statistic s
+			ON s.starelid = t.oid AND s.staattnum = a.attnum AND NOT s.stainherit),
+layout AS (
+	-- the average tuple's data, column after column: the padding before a
+	-- column to its alignment, then its width, both weighted by how often
+	-- it is not NULL
+	SELECT a.oid, a.pos, (1 - coalesce(a.null_frac, 0)) * coalesce(a.width, 0) AS data_end
+	FROM atts a
+	WHERE a.pos = 1
+	UNION ALL
+	SELECT l.oid, a.pos,
+		   l.data_end
+		   + (1 - coalesce(a.null_frac, 0))
+			 * (pg_catalog.ceil(l.data_end / a.align) * a.align - l.data_end + coalesce(a.width, 0))
+	FROM layout l
+		 JOIN atts a ON a.oid = l.oid AND a.pos = l.pos + 1),
+cols AS (
+	SELECT a.oid,
+		   pg_catalog.count(*) AS natts,
+		   pg_catalog.max(coalesce(a.null_frac, 0)) AS max_null_frac,
+		   (SELECT pg_catalog.max(l.data_end) FROM layout l WHERE l.oid = a.oid) AS data_width,
+		   pg_catalog.bool_and(a.width IS NOT NULL OR a.attisdropped) AS has_stats
+	FROM atts a
+	GROUP BY a.oid),
+est AS (
+	SELECT t.*,
+		   pg_catalog.current_setting('block_size')::numeric AS bs,
+		   pg_catalog.ceil((23 + CASE WHEN cl.max_null_frac > 0 THEN pg_catalog.ceil(cl.natts / 8.0) ELSE 0 END) / 8.0) * 8
+		   + pg_catalog.ceil(coalesce(cl.data_width, 0) / 8.0) * 8 + 4 AS tuple_bytes
+	FROM tbl t
+		 JOIN cols cl ON cl.oid = t.oid AND cl.has_stats),
+pages AS (
+	SELECT e.*,
+		   pg_catalog.ceil(e.reltuples
+						   / least(greatest(pg_catalog.floor((e.bs - 24 - e.bs * (100 - e.fillfactor) / 100)
+															 / e.tuple_bytes), 1),
+								   pg_catalog.floor((e.bs - 24) / 28))) AS expected_pages
+	FROM est e)
+SELECT n.nspname AS schemaname,
+	   p.relname,
+	   p.oid AS relid,
+	   p.fillfactor,
+	   (p.relpages * p.bs)::bigint AS table_bytes,
+	   pg_catalog.pg_size_pretty((p.relpages * p.bs)::bigint) AS table_size,
+	   ((p.relpages - p.expected_pages) * p.bs)::bigint AS bloat_bytes,
+	   pg_catalog.pg_size_pretty(((p.relpages - p.expected_pages) * p.bs)::bigint) AS bloat_size,
+	   pg_catalog.round((100.0 * (p.relpages - p.expected_pages) / p.relpages)::numeric, 1) AS bloat_percent
+FROM pages p
+	 JOIN pg_catalog.pg_namespace n ON n.oid = p.relnamespace
+WHERE p.relpages > p.expected_pages;
+
+COMMENT ON VIEW @extschema@.table_bloat IS
+'Tables with estimated wasted space: dead rows and free space beyond what the fillfactor keeps free (estimate from pg_class and column statistics; run ANALYZE first)';
 
 CREATE VIEW @extschema@.transaction_id_danger AS
 WITH ages AS (
@@ -60,6 +156,7 @@ WITH ages AS (
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		 LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid
 	WHERE c.relkind IN ('r', 'm')
+	  AND NOT pghero_internal._is_own(c.oid)
 	UNION ALL
 	SELECT 'database',
 		   d.datname,
@@ -103,7 +200,8 @@ WITH t AS (
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		 LEFT JOIN pg_catalog.pg_class x ON x.oid = c.reltoastrelid
-	WHERE c.relkind IN ('r', 'm'))
+	WHERE c.relkind IN ('r', 'm')
+	  AND NOT pghero_internal._is_own(c.oid))
 SELECT t.schemaname,
 	   t.relname,
 	   t.relid,
@@ -166,7 +264,9 @@ s AS (
 		 JOIN pg_catalog.pg_attribute a
 			ON a.attrelid = u.relid AND a.attnum = u.attnum AND NOT a.attisdropped
 		 LEFT JOIN pghero_internal._sequence_values() v ON v.seqid = u.seqid
-	WHERE tc.relpersistence <> 't')
+	WHERE tc.relpersistence <> 't'
+	  AND NOT pghero_internal._is_own(u.relid)
+	  AND NOT pghero_internal._is_own(u.seqid))
 SELECT s.sequence_schema,
 	   s.sequence_name,
 	   s.seqid,

@@ -623,29 +623,19 @@ DECLARE
 BEGIN
 	PERFORM pghero_internal._ensure_partition('space_history', now_ts);
 
-	IF pg_catalog.to_regclass('pg_temp.pghero_space_now') IS NULL THEN
-		CREATE TEMP TABLE pghero_space_now (
-			datid oid, relid oid, schemaname name, relname name, kind text,
-			size_bytes bigint, measured boolean) ON COMMIT DELETE ROWS;
-	END IF;
-	TRUNCATE pghero_space_now;
-
-	INSERT INTO pghero_space_now
-	SELECT d.oid, 0, NULL, d.datname, 'database', pg_catalog.pg_database_size(d.oid), true
-	FROM pg_catalog.pg_database d
-	WHERE d.datallowconn AND d.datconnlimit <> -2
-	UNION ALL
-	SELECT db, r.relid, r.schemaname, r.relname, r.type, r.size_bytes, r.measured
-	FROM @extschema@.relation_sizes r;
-
-	SELECT pg_catalog.count(*) INTO skipped FROM pghero_space_now n WHERE NOT n.measured;
-	IF skipped > 0 THEN
-		note := pg_catalog.format('%s relations skipped: locked by another session', skipped);
-	END IF;
-
-	WITH moved AS (
+	-- one statement, so that the sizes read are held by no table (a
+	-- temporary one would show in other tools' lists)
+	WITH now_sizes AS MATERIALIZED (
+		SELECT d.oid AS datid, 0::oid AS relid, NULL::name AS schemaname, d.datname AS relname,
+			   'database'::text AS kind, pg_catalog.pg_database_size(d.oid) AS size_bytes, true AS measured
+		FROM pg_catalog.pg_database d
+		WHERE d.datallowconn AND d.datconnlimit <> -2
+		UNION ALL
+		SELECT db, r.relid, r.schemaname, r.relname, r.type, r.size_bytes, r.measured
+		FROM @extschema@.relation_sizes r),
+	moved AS (
 		SELECT n.*
-		FROM pghero_space_now n
+		FROM now_sizes n
 			 LEFT JOIN pghero_internal.space_baseline b
 				ON b.datid = n.datid AND b.relid = n.relid
 		WHERE n.measured AND n.size_bytes IS NOT NULL
@@ -660,15 +650,24 @@ BEGIN
 		INSERT INTO pghero_internal.space_baseline
 		SELECT m.datid, m.relid, m.size_bytes FROM moved m
 		ON CONFLICT (datid, relid) DO UPDATE SET size_bytes = excluded.size_bytes
+		RETURNING 1),
+	-- forget relations and databases that are gone (none of them is in
+	-- moved: the two never touch the same row)
+	gone AS (
+		DELETE FROM pghero_internal.space_baseline b
+		WHERE NOT EXISTS (SELECT FROM now_sizes n
+						  WHERE n.datid = b.datid
+							AND n.relid = b.relid)
 		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM base)
-	INTO written;
+	SELECT (SELECT pg_catalog.count(*) FROM hist)
+		   + 0 * (SELECT pg_catalog.count(*) FROM base)
+		   + 0 * (SELECT pg_catalog.count(*) FROM gone),
+		   (SELECT pg_catalog.count(*) FROM now_sizes n WHERE NOT n.measured)
+	INTO written, skipped;
 
-	-- forget relations and databases that are gone
-	DELETE FROM pghero_internal.space_baseline b
-	WHERE NOT EXISTS (SELECT FROM pghero_space_now n
-					  WHERE n.datid = b.datid
-						AND n.relid = b.relid);
+	IF skipped > 0 THEN
+		note := pg_catalog.format('%s relations skipped: locked by another session', skipped);
+	END IF;
 END
 $$;
 

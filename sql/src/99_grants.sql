@@ -29,6 +29,7 @@ $$;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.config(),
 	pghero_internal._redact_query(text),
+	pghero_internal._is_own(oid),
 	pghero_internal._relation_size(regclass),
 	pghero_internal._relation_sizes(regclass),
 	pghero_internal._index_definition(regclass),
