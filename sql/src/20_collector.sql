@@ -837,8 +837,9 @@ BEGIN
 		ORDER BY h.datid, h.relid, h.captured_at DESC;
 	END IF;
 
-	-- runs of the sources past history_retention
+	-- runs of the sources and statement captures past history_retention
 	DELETE FROM pghero_internal.collector_runs r WHERE r.started_at < now_ts - history_keep;
+	DELETE FROM pghero_internal.statement_captures c WHERE c.captured_at < now_ts - history_keep;
 
 	-- drop whole daily partitions past their retention, of every generation
 	FOR p IN

@@ -150,7 +150,15 @@ INSERT INTO pghero_internal.rollup_progress AS r (history, generation, rolled_up
 SELECT h, pghero_internal._generation(), date_trunc('hour', now() - interval '4 days')
 FROM unnest(ARRAY['statement_history', 'database_history', 'instance_history']) h
 ON CONFLICT (history, generation) DO UPDATE SET rolled_up_until = excluded.rolled_up_until;
+-- a statement capture and a collector run 40 days old: past
+-- pghero.history_retention
+INSERT INTO pghero_internal.statement_captures (generation, captured_at, since, entries, max_entries, dealloc, moved, lossy)
+VALUES (pghero_internal._generation(), now() - interval '40 days', now() - interval '40 days 1 minute', 1, 10000, 0, 1, false);
+INSERT INTO pghero_internal.collector_runs (started_at, finished_at, source, succeeded, generation)
+VALUES (now() - interval '40 days', now() - interval '40 days', 'statements', true, pghero_internal._generation());
 SELECT source, rows_written >= 6 AS rolled_up, succeeded FROM pghero.capture(ARRAY['retention']);
+SELECT (SELECT count(*) FROM pghero_internal.statement_captures WHERE captured_at < now() - interval '30 days') AS old_captures_left,
+	   (SELECT count(*) FROM pghero_internal.collector_runs WHERE started_at < now() - interval '30 days') AS old_runs_left;
 SELECT history, generation = pghero_internal._generation() AS this_generation,
 	   rolled_up_until = date_trunc('hour', now()) AS up_to_this_hour
 FROM pghero_internal.rollup_progress ORDER BY history COLLATE "C";
