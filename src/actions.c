@@ -7,9 +7,12 @@
  * SECURITY DEFINER SQL functions: they run as the extension's owner so that
  * a pghero_admin can signal other users' backends without being a
  * superuser.  Inside such a function current_user is the owner, yet the
- * rules depend on the caller: only a superuser may signal a superuser's
- * session, and the audit log must name who acted.  session_user is not the
- * caller either once SET ROLE was used.
+ * rules depend on the caller: whether it may act at all (the actions are
+ * granted to pghero_reader and check membership of pghero_admin
+ * themselves, so that a reader is told which role to ask for), only a
+ * superuser may signal a superuser's session, and the audit log must name
+ * who acted.  session_user is not the caller either once SET ROLE was
+ * used.
  *
  * pghero_outer_role() answers GetOuterUserId(): the role in effect at the
  * outer level of the session (its SET ROLE), which security-definer

@@ -8,21 +8,108 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION pghero_internal._outer_role() IS
 'The role that called pghero, as seen from inside its SECURITY DEFINER functions (internal)';
 
+--------------------------------------------------------------------------
+-- Actions: cancel, terminate, kill_long_running_queries, kill_all and
+-- reset_query_stats.
+--
+-- Who may act.  The actions are granted to pghero_reader and check for
+-- themselves that the caller has the privileges of pghero_admin, so that
+-- a reader hears which role to ask for instead of a bare "permission
+-- denied for function".  The caller is the role the session runs as (its
+-- SET ROLE), from _outer_role(): never the owner these SECURITY DEFINER
+-- functions run as, and never a name the caller passes.  A role without
+-- pghero_reader may not call them at all.
+--
+-- What is written.  Every cancel, terminate and reset that was asked for
+-- a target -- done, refused, or finding nothing to act on -- writes one
+-- audit row with its outcome (succeeded, detail); what was not done
+-- returns false with a warning, as pg_cancel_backend() does for a pid
+-- that is no backend, so that one refusal in a multi-row call neither
+-- stops the others nor rolls back their audit rows.  An error is kept for
+-- a call that names nothing to act on (a NULL or non-positive pid, a NULL
+-- or unscoped reset, an unknown database) and for a caller who is not an
+-- admin: the error rolls back whatever it would write, and the server log
+-- has it (log_min_error_statement).  Each audit row also goes to the
+-- server log at level LOG, which a rollback cannot undo: an action taken
+-- in a transaction that is then rolled back still leaves a trace.
+--------------------------------------------------------------------------
+
+CREATE FUNCTION pghero_internal._require_admin(p_what text)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	caller regrole := pghero_internal._outer_role();
+BEGIN
+	IF NOT pg_catalog.pg_has_role(caller::oid, 'pghero_admin'::name, 'USAGE') THEN
+		RAISE EXCEPTION 'must be a member of pghero_admin to %', p_what
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Only roles with the privileges of pghero_admin may run pghero''s actions; pghero_reader may only read.',
+				  HINT = pg_catalog.format('Ask a superuser to run: GRANT pghero_admin TO %s;', caller);
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._require_admin(text) IS
+'Raise insufficient_privilege, naming pghero_admin and the GRANT to ask for, unless the calling role has the privileges of pghero_admin (internal)';
+
+CREATE FUNCTION pghero_internal._audit(
+	p_action text, p_succeeded boolean, p_detail text,
+	p_target_pid integer DEFAULT NULL,
+	p_target_backend_start timestamptz DEFAULT NULL,
+	p_target_user name DEFAULT NULL, p_target_database name DEFAULT NULL,
+	p_target_query text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	caller name := pg_catalog.pg_get_userbyid(pghero_internal._outer_role());
+BEGIN
+	INSERT INTO pghero_internal.audit_log
+		(role_name, session_user_name, action, target_pid, target_backend_start,
+		 target_user, target_database, target_query, succeeded, detail)
+	VALUES (caller, session_user, p_action, p_target_pid, p_target_backend_start,
+			p_target_user, p_target_database, p_target_query, p_succeeded,
+			p_detail);
+	-- the server log keeps what a rollback of the caller's transaction
+	-- takes out of the table (no query text: the log is read by others)
+	RAISE LOG '%', pg_catalog.format(
+		'pghero audit: %s by role "%s" (session user "%s")%s%s: %s, %s',
+		p_action, caller, session_user,
+		CASE WHEN p_target_pid IS NOT NULL
+			 THEN pg_catalog.format(' on process %s', p_target_pid) ELSE '' END,
+		CASE WHEN p_target_database IS NOT NULL
+			 THEN pg_catalog.format(' (database "%s"%s)', p_target_database,
+								   CASE WHEN p_target_user IS NOT NULL
+										THEN pg_catalog.format(', role "%s"', p_target_user)
+										ELSE '' END)
+			 ELSE '' END,
+		CASE WHEN p_succeeded THEN 'done' ELSE 'not done' END,
+		p_detail);
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._audit(text, boolean, text, integer, timestamptz, name, name, text) IS
+'Write one row of the audit log, naming the calling role, and the same line to the server log (internal)';
+
 -- One signal to one backend, with every rule; owner only.
 --
 -- Strict mode is a single pid asked for by name (cancel, terminate): an
--- argument that can name no process and a refusal (own session, server
--- process, superuser's session) are errors, written nowhere since the error
--- rolls the audit row back; a process that does not exist, or that is not
--- the session backend_start names, is a warning and an audit row with
--- succeeded = false, as pg_cancel_backend() returns false with a warning.
--- Bulk mode (kill_all, kill_long_running_queries) skips what it may not
--- signal; the bulk action writes the audit row when it signalled nothing.
+-- argument that can name no process is an error, written nowhere; a
+-- process that does not exist, that is not the session backend_start
+-- names, or that pghero refuses to signal (the caller's own session, a
+-- server process, a superuser's session for a caller who is not one) is
+-- a warning with the refusal's SQLSTATE, no row, and an audit row with
+-- succeeded = false.  Bulk mode (kill_all, kill_long_running_queries)
+-- skips what it may not signal, silently; the bulk action writes the
+-- audit row when it signalled nothing.
 --
 -- succeeded is true only when the signal was sent.
 CREATE FUNCTION pghero_internal._signal(
 	p_action text, p_pid integer, p_backend_start timestamptz, p_strict boolean)
-RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 			   database name, query text, action text, signalled boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -33,6 +120,7 @@ DECLARE
 	t record;
 	refusal text;
 	refusal_detail text;
+	refusal_hint text;
 	refusal_code text;
 	ok boolean;
 	outcome text;
@@ -70,11 +158,8 @@ BEGIN
 		IF p_strict THEN
 			RAISE WARNING 'PID % is not a PostgreSQL server process', p_pid
 				USING HINT = 'The session may have ended already; see pghero.connections for current processes.';
-			INSERT INTO pghero_internal.audit_log
-				(role_name, session_user_name, action, target_pid,
-				 target_backend_start, succeeded, detail)
-			VALUES (caller::text, session_user, p_action, p_pid,
-					p_backend_start, false, 'no such backend');
+			PERFORM pghero_internal._audit(p_action, false, 'no such backend',
+										   p_pid, p_backend_start);
 		END IF;
 		RETURN;
 	END IF;
@@ -87,13 +172,10 @@ BEGIN
 												 p_pid, t.backend_start, p_backend_start),
 					  HINT = 'The session you meant has ended and its process ID now belongs to another session.';
 			-- the process belongs to someone else: log only what was asked
-			INSERT INTO pghero_internal.audit_log
-				(role_name, session_user_name, action, target_pid,
-				 target_backend_start, succeeded, detail)
-			VALUES (caller::text, session_user, p_action, p_pid,
-					p_backend_start, false,
-					pg_catalog.format('backend_start did not match (process started at %s)',
-									  t.backend_start));
+			PERFORM pghero_internal._audit(p_action, false,
+				pg_catalog.format('backend_start did not match (process started at %s)',
+								  t.backend_start),
+				p_pid, p_backend_start);
 		END IF;
 		RETURN;
 	END IF;
@@ -101,21 +183,28 @@ BEGIN
 	IF t.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid() THEN
 		refusal := pg_catalog.format('cannot %s your own session', p_action);
 		refusal_detail := 'pghero never signals the session that asks.';
+		refusal_hint := 'Pass the pid of another session; pghero.connections lists them.';
 		refusal_code := 'invalid_parameter_value';
 	ELSIF t.backend_type IS DISTINCT FROM 'client backend' THEN
 		refusal := pg_catalog.format('cannot %s a %s process', p_action, t.backend_type);
 		refusal_detail := pg_catalog.format('Process %s is not a client backend; pghero only signals client sessions.', t.pid);
+		refusal_hint := 'pghero.connections shows the backend_type of each process.';
 		refusal_code := 'invalid_parameter_value';
 	ELSIF t.is_superuser AND NOT coalesce(caller_is_superuser, false) THEN
 		refusal := pg_catalog.format('permission denied to %s a superuser''s session', p_action);
 		refusal_detail := pg_catalog.format('Process %s belongs to superuser "%s"; only a superuser may signal it.', t.pid, t.usename);
+		refusal_hint := 'Ask a superuser to do it.';
 		refusal_code := 'insufficient_privilege';
 	END IF;
 
 	IF refusal IS NOT NULL THEN
 		IF p_strict THEN
-			RAISE EXCEPTION '%', refusal
-				USING ERRCODE = refusal_code, DETAIL = refusal_detail;
+			RAISE WARNING '%, nothing was signalled', refusal
+				USING ERRCODE = refusal_code, DETAIL = refusal_detail,
+					  HINT = refusal_hint;
+			PERFORM pghero_internal._audit(p_action, false, 'refused: ' OPERATOR(pg_catalog.||) refusal,
+										   t.pid, t.backend_start, t.usename,
+										   t.datname, t.query);
 		END IF;
 		RETURN;
 	END IF;
@@ -142,11 +231,8 @@ BEGIN
 		outcome := 'signal sent';
 	END IF;
 
-	INSERT INTO pghero_internal.audit_log
-		(role_name, session_user_name, action, target_pid, target_backend_start,
-		 target_user, target_database, target_query, succeeded, detail)
-	VALUES (caller::text, session_user, p_action, t.pid, t.backend_start,
-			t.usename, t.datname, t.query, ok, outcome);
+	PERFORM pghero_internal._audit(p_action, ok, outcome, t.pid, t.backend_start,
+								   t.usename, t.datname, t.query);
 
 	RETURN QUERY SELECT t.pid, t.backend_start, t.usename, t.datname,
 						t.query, p_action, ok;
@@ -163,7 +249,7 @@ COMMENT ON FUNCTION pghero_internal._signal(text, integer, timestamptz, boolean)
 CREATE FUNCTION pghero_internal._terminate_sessions(
 	p_bulk_action text, p_database name, p_criterion text,
 	p_pids integer[], p_backend_starts timestamptz[])
-RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 			   database name, query text, action text, signalled boolean)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -181,7 +267,7 @@ BEGIN
 	LOOP
 		pid := r.pid;
 		backend_start := r.backend_start;
-		"user" := r."user";
+		username := r.username;
 		database := r.database;
 		query := r.query;
 		action := r.action;
@@ -193,13 +279,10 @@ BEGIN
 	END LOOP;
 
 	IF n_signalled OPERATOR(pg_catalog.=) 0 THEN
-		INSERT INTO pghero_internal.audit_log
-			(role_name, session_user_name, action, target_database,
-			 succeeded, detail)
-		VALUES (pghero_internal._outer_role()::text, session_user, p_bulk_action,
-				p_database, false,
-				pg_catalog.format('0 sessions signalled (%s matched: %s)',
-								  n_matched, p_criterion));
+		PERFORM pghero_internal._audit(p_bulk_action, false,
+			pg_catalog.format('0 sessions signalled (%s matched: %s)',
+							  n_matched, p_criterion),
+			p_target_database => p_database);
 		RAISE NOTICE '% terminated no session', p_bulk_action
 			USING DETAIL = pg_catalog.format('Sessions that matched: %s (%s).',
 											 n_matched, p_criterion),
@@ -213,34 +296,48 @@ COMMENT ON FUNCTION pghero_internal._terminate_sessions(text, name, text, intege
 
 CREATE FUNCTION @extschema@.cancel(pid integer, backend_start timestamptz DEFAULT NULL)
 RETURNS boolean
-LANGUAGE sql VOLATILE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT coalesce(pg_catalog.bool_or(s.signalled), false)
-	FROM pghero_internal._signal('cancel', $1, $2, true) s
+BEGIN
+	PERFORM pghero_internal._require_admin('cancel a query');
+	RETURN coalesce((SELECT pg_catalog.bool_or(s.signalled)
+					 FROM pghero_internal._signal('cancel', $1, $2, true) s),
+					false);
+END
 $$;
 
 COMMENT ON FUNCTION @extschema@.cancel(integer, timestamptz) IS
-'Cancel the current query of a client backend; with backend_start, only if the process is still that session; false (with a warning) when nothing was signalled';
+'Cancel the current query of a client backend (pghero_admin); with backend_start, only if the process is still that session; false with a warning when nothing was signalled (no such process, or refused); audited either way';
 
 CREATE FUNCTION @extschema@.terminate(pid integer, backend_start timestamptz DEFAULT NULL)
 RETURNS boolean
-LANGUAGE sql VOLATILE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT coalesce(pg_catalog.bool_or(s.signalled), false)
-	FROM pghero_internal._signal('terminate', $1, $2, true) s
+BEGIN
+	PERFORM pghero_internal._require_admin('terminate a session');
+	RETURN coalesce((SELECT pg_catalog.bool_or(s.signalled)
+					 FROM pghero_internal._signal('terminate', $1, $2, true) s),
+					false);
+END
 $$;
 
 COMMENT ON FUNCTION @extschema@.terminate(integer, timestamptz) IS
-'Terminate a client backend; with backend_start, only if the process is still that session; false (with a warning) when nothing was signalled';
+'Terminate a client backend (pghero_admin); with backend_start, only if the process is still that session; false with a warning when nothing was signalled (no such process, or refused); audited either way';
 
 CREATE FUNCTION @extschema@.kill_long_running_queries()
-RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 			   database name, query text, action text, signalled boolean)
-LANGUAGE sql VOLATILE SECURITY DEFINER
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	-- one clock reading for every session compared
+	at_time timestamptz := pg_catalog.clock_timestamp();
+BEGIN
+	PERFORM pghero_internal._require_admin('terminate sessions');
+	RETURN QUERY
 	SELECT s.*
 	FROM @extschema@.config() c
 		 CROSS JOIN LATERAL (
@@ -250,20 +347,21 @@ AS $$
 			WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
 			  AND a.state IS DISTINCT FROM 'idle'
 			  AND a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
-			  AND pg_catalog.now() OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
+			  AND at_time OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
 				  OPERATOR(pg_catalog.>) pg_catalog.make_interval(secs => c.long_running_query_sec)) m
 		 CROSS JOIN LATERAL pghero_internal._terminate_sessions(
 			'kill_long_running_queries', pg_catalog.current_database(),
 			pg_catalog.format('client sessions of this database running a query for longer than %s s',
 							  c.long_running_query_sec),
-			m.pids, m.backend_starts) s
+			m.pids, m.backend_starts) s;
+END
 $$;
 
 COMMENT ON FUNCTION @extschema@.kill_long_running_queries() IS
-'Terminate every client backend of this database whose query has run longer than pghero.long_running_query_sec; returns the sessions terminated (a notice and an audit row when none was)';
+'Terminate every client backend of this database whose query has run longer than pghero.long_running_query_sec (pghero_admin); returns the sessions terminated, each audited (a notice and an audit row when none was)';
 
 CREATE FUNCTION @extschema@.kill_all(datname name DEFAULT pg_catalog.current_database())
-RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 			   database name, query text, action text, signalled boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -271,6 +369,7 @@ AS $$
 DECLARE
 	db name := $1;
 BEGIN
+	PERFORM pghero_internal._require_admin('terminate sessions');
 	IF db IS NULL THEN
 		RAISE EXCEPTION 'database name must not be null'
 			USING ERRCODE = 'null_value_not_allowed',
@@ -298,36 +397,61 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.kill_all(name) IS
-'Terminate every client backend connected to a database (default: this one), except your own and, unless you are a superuser, superusers'' sessions; a notice and an audit row when none was terminated';
+'Terminate every client backend connected to a database (default: this one), except your own and, unless you are a superuser, superusers'' sessions (pghero_admin); each one audited, and a notice and an audit row when none was terminated';
 
--- The scope is checked before the reset: NULL is an error (0, not NULL,
--- means "all"); a userid or dbid that is neither a role or database nor in
+-- What is reset is always named: a scope in the terms of
+-- pg_stat_statements_reset(userid, dbid, queryid), where 0 leaves that
+-- column unrestricted, or all_statements => true for everything.  No
+-- scope at all (every argument left out, or 0, 0, 0) is refused with an
+-- error and a hint; so is a scope together with all_statements.  NULL is
+-- an error.  A userid or dbid that is neither a role or database nor in
 -- pg_stat_statements names nothing and is an error too (entries of a
--- dropped role or database stay in pg_stat_statements until reset, so such
--- an OID is accepted while it has entries); a scope that matches no entry
--- resets nothing and says so with a warning and false.  A reset of
--- everything (0, 0, 0) always acts: it also resets pg_stat_statements_info.
-CREATE FUNCTION @extschema@.reset_query_stats(userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0)
+-- dropped role or database stay in pg_stat_statements until reset, so
+-- such an OID is accepted while it has entries).  A scope that matches no
+-- entry resets nothing and says so with a warning, false and an audit
+-- row.  all_statements => true always acts: it also resets
+-- pg_stat_statements_info.
+CREATE FUNCTION @extschema@.reset_query_stats(
+	userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0,
+	all_statements boolean DEFAULT false)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	null_arg text;
+	scoped boolean;
 	scope text;
 	n_matched bigint;
 	user_has_entries boolean;
 	db_has_entries boolean;
 BEGIN
+	PERFORM pghero_internal._require_admin('reset query statistics');
 	null_arg := CASE WHEN $1 IS NULL THEN 'userid'
 					 WHEN $2 IS NULL THEN 'dbid'
-					 WHEN $3 IS NULL THEN 'queryid' END;
+					 WHEN $3 IS NULL THEN 'queryid'
+					 WHEN $4 IS NULL THEN 'all_statements' END;
 	IF null_arg IS NOT NULL THEN
 		RAISE EXCEPTION '% must not be null', null_arg
 			USING ERRCODE = 'null_value_not_allowed',
-				  HINT = 'Use 0 to mean "all": reset_query_stats(0, 0, 0) resets the statistics of every statement.';
+				  HINT = 'Leave an argument out (or pass 0) not to restrict the reset by it; reset_query_stats(all_statements => true) resets every statement.';
 	END IF;
-	scope := pg_catalog.format('userid %s, dbid %s, queryid %s', $1, $2, $3);
+	scoped := $1 OPERATOR(pg_catalog.<>) 0 OR $2 OPERATOR(pg_catalog.<>) 0
+			  OR $3 OPERATOR(pg_catalog.<>) 0;
+	IF NOT scoped AND NOT $4 THEN
+		RAISE EXCEPTION 'reset_query_stats() needs a scope or all_statements => true'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Without a userid, dbid or queryid it would reset the statistics of every statement of the cluster; pghero does that only when asked explicitly.',
+				  HINT = 'Reset some statements: reset_query_stats(userid => ''app''::regrole), reset_query_stats(dbid => (SELECT oid FROM pg_database WHERE datname = ''appdb'')), reset_query_stats(queryid => 1234), or several of these together; or reset every statement: reset_query_stats(all_statements => true).';
+	END IF;
+	IF scoped AND $4 THEN
+		RAISE EXCEPTION 'all_statements => true cannot be combined with a scope'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('It was called with userid %s, dbid %s, queryid %s.', $1, $2, $3),
+				  HINT = 'Pass either a scope (userid, dbid, queryid) or all_statements => true.';
+	END IF;
+	scope := CASE WHEN $4 THEN 'all statements'
+				  ELSE pg_catalog.format('userid %s, dbid %s, queryid %s', $1, $2, $3) END;
 
 	SELECT pg_catalog.count(*) FILTER (
 			   WHERE ($1 OPERATOR(pg_catalog.=) 0 OR s.userid OPERATOR(pg_catalog.=) $1)
@@ -344,7 +468,7 @@ BEGIN
 		RAISE EXCEPTION 'role with OID % does not exist', $1
 			USING ERRCODE = 'undefined_object',
 				  DETAIL = 'pg_stat_statements has no entry for that userid either.',
-				  HINT = 'Use 0 for every role; pghero.query_stats shows the userid of each statement.';
+				  HINT = 'pghero.query_stats shows the userid of each statement.';
 	END IF;
 	IF $2 OPERATOR(pg_catalog.<>) 0 AND NOT db_has_entries
 	   AND NOT EXISTS (SELECT FROM pg_catalog.pg_database d
@@ -352,31 +476,47 @@ BEGIN
 		RAISE EXCEPTION 'database with OID % does not exist', $2
 			USING ERRCODE = 'invalid_catalog_name',
 				  DETAIL = 'pg_stat_statements has no entry for that dbid either.',
-				  HINT = 'Use 0 for every database; pghero.query_stats shows the dbid of each statement.';
+				  HINT = 'pghero.query_stats shows the dbid of each statement.';
 	END IF;
 
-	IF n_matched OPERATOR(pg_catalog.=) 0
-	   AND ($1 OPERATOR(pg_catalog.<>) 0 OR $2 OPERATOR(pg_catalog.<>) 0
-			OR $3 OPERATOR(pg_catalog.<>) 0) THEN
-		INSERT INTO pghero_internal.audit_log
-			(role_name, session_user_name, action, succeeded, detail)
-		VALUES (pghero_internal._outer_role()::text, session_user, 'reset_query_stats', false,
-				scope OPERATOR(pg_catalog.||) ': no entry matched, nothing was reset');
+	IF n_matched OPERATOR(pg_catalog.=) 0 AND scoped THEN
+		PERFORM pghero_internal._audit('reset_query_stats', false,
+			scope OPERATOR(pg_catalog.||) ': no entry matched, nothing was reset');
 		RAISE WARNING 'no pg_stat_statements entry matched: nothing was reset'
 			USING DETAIL = pg_catalog.format('No statement has %s.', scope),
-				  HINT = 'pghero.query_stats shows the userid, dbid and queryid of each statement; 0 means "all".';
+				  HINT = 'pghero.query_stats shows the userid, dbid and queryid of each statement.';
 		RETURN false;
 	END IF;
 
 	PERFORM pghero_internal._pgss_reset($1, $2, $3);
 
-	INSERT INTO pghero_internal.audit_log
-		(role_name, session_user_name, action, succeeded, detail)
-	VALUES (pghero_internal._outer_role()::text, session_user, 'reset_query_stats', true,
-			pg_catalog.format('%s: %s entries reset', scope, n_matched));
+	PERFORM pghero_internal._audit('reset_query_stats', true,
+		pg_catalog.format('%s: %s entries reset', scope, n_matched));
 	RETURN true;
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.reset_query_stats(oid, oid, bigint) IS
-'Reset pg_stat_statements, scoped like pg_stat_statements_reset(userid, dbid, queryid): 0 means all; false (with a warning) when no entry matched';
+COMMENT ON FUNCTION @extschema@.reset_query_stats(oid, oid, bigint, boolean) IS
+'Reset pg_stat_statements for a scope (pghero_admin): reset_query_stats(userid => ..., dbid => ..., queryid => ...), where a left-out argument (or 0) does not restrict, or everything with reset_query_stats(all_statements => true); without either it refuses with a hint. false with a warning when no entry matched; audited';
+
+--------------------------------------------------------------------------
+-- The audit log, as the dashboard shows it
+--------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.audit_log AS
+SELECT l.id,
+	   l.logged_at,
+	   l.role_name,
+	   l.session_user_name,
+	   l.action,
+	   l.target_pid,
+	   l.target_backend_start,
+	   l.target_user AS target_username,
+	   l.target_database,
+	   l.target_query,
+	   l.succeeded,
+	   l.detail
+FROM pghero_internal.audit_log l;
+
+COMMENT ON VIEW @extschema@.audit_log IS
+'Every cancel, terminate and reset asked of pghero, with who asked, the session aimed at and the outcome: done, refused, or nothing to act on (succeeded false, detail says why); newest has the highest id';

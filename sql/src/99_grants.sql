@@ -46,13 +46,16 @@ TO pghero_reader;
 
 GRANT SELECT ON pghero_internal.audit_log TO pghero_admin;
 
+-- the actions check for themselves that the caller has the privileges of
+-- pghero_admin (pghero_internal._require_admin), so that a reader who
+-- calls one is told which role to ask for
 GRANT EXECUTE ON FUNCTION
 	@extschema@.cancel(integer, timestamptz),
 	@extschema@.terminate(integer, timestamptz),
 	@extschema@.kill_long_running_queries(),
 	@extschema@.kill_all(name),
-	@extschema@.reset_query_stats(oid, oid, bigint)
-TO pghero_admin;
+	@extschema@.reset_query_stats(oid, oid, bigint, boolean)
+TO pghero_reader;
 
 -- history is read through the views of schema pghero (which read the
 -- tables with their owner's rights), never from the tables themselves

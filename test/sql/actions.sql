@@ -4,7 +4,8 @@
 --
 -- Errors show their SQLSTATE (\echo :LAST_ERROR_SQLSTATE), not their
 -- CONTEXT (PL/pgSQL line numbers).  After each case, the audit rows it
--- wrote (none for an error, which rolls back).
+-- wrote: one for every action asked of a target, done or not (a warning
+-- and false when not), none for an error, which rolls back.
 --
 SET client_min_messages = warning;
 \set SHOW_CONTEXT never
@@ -32,17 +33,19 @@ $$;
 
 SET ROLE regress_pghero_admin;
 
--- never the caller's own session: an error, nothing logged
+-- never the caller's own session, never a server process: refused with a
+-- warning, false, and an audit row saying why (terse for the server
+-- process: the detail names its pid)
 SELECT pghero.cancel(pg_backend_pid());
-\echo :LAST_ERROR_SQLSTATE
 SELECT pghero.terminate(pid, backend_start) FROM pghero.connections WHERE pid = pg_backend_pid();
-\echo :LAST_ERROR_SQLSTATE
--- never a server process (terse: the detail names its pid)
 \set VERBOSITY terse
 SELECT pghero.terminate(pid) FROM pghero.connections WHERE backend_type = 'checkpointer';
 \set VERBOSITY default
-\echo :LAST_ERROR_SQLSTATE
-SELECT count(*) AS audit_rows FROM pg_temp.new_audit_rows();
+SELECT action, target_pid = pg_backend_pid() AS own_pid,
+	   target_backend_start IS NOT NULL AS backend_start_logged,
+	   target_user = session_user AS own_role, target_database = current_database() AS own_database,
+	   succeeded, detail
+FROM pg_temp.new_audit_rows();
 
 -- a pid that cannot name a process: an error, nothing logged
 SELECT pghero.cancel(NULL);
@@ -99,13 +102,28 @@ SELECT action, target_pid, target_database = current_database() AS this_database
 	   succeeded, replace(detail, current_database(), '(this database)') AS detail
 FROM pg_temp.new_audit_rows();
 
--- reset_query_stats: NULL is an error (0 means "all"), nothing logged
+-- reset_query_stats without a scope is refused: an error with a hint,
+-- nothing reset, nothing logged; 0 does not restrict, so (0, 0, 0) is no
+-- scope either
+SELECT pghero.reset_query_stats();
+\echo :LAST_ERROR_SQLSTATE
+SELECT pghero.reset_query_stats(0, 0, 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT pghero.reset_query_stats(all_statements => false);
+\echo :LAST_ERROR_SQLSTATE
+-- all_statements with a scope is a contradiction
+SELECT pghero.reset_query_stats(dbid => 1, all_statements => true);
+\echo :LAST_ERROR_SQLSTATE
+-- NULL is an error
 SELECT pghero.reset_query_stats(NULL, 0, 0);
 \echo :LAST_ERROR_SQLSTATE
 SELECT pghero.reset_query_stats(0, NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT pghero.reset_query_stats(0, 0, NULL);
 \echo :LAST_ERROR_SQLSTATE
+SELECT pghero.reset_query_stats(all_statements => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) > 0 AS nothing_was_reset FROM pghero.query_stats;
 -- a userid or dbid that names nothing at all is an error
 SELECT pghero.reset_query_stats(4294967295, 0, 0);
 \echo :LAST_ERROR_SQLSTATE
@@ -139,12 +157,13 @@ SELECT action, succeeded,
 	   detail ~ format('^userid %s, dbid 0, queryid 0: [1-9][0-9]* entries reset$', :gone_oid) AS detail_ok
 FROM pg_temp.new_audit_rows();
 
--- the reset, scoped like pg_stat_statements_reset() (the marker is run
--- again here: an entry of an earlier test may have been evicted since)
+-- the reset, scoped like pg_stat_statements_reset(), by name (the marker
+-- is run again here: an entry of an earlier test may have been evicted
+-- since)
 SELECT pg_sleep(0.03) AS regress_slow_marker;
 SELECT count(*) > 0 AS marker_stats FROM pghero.query_stats
 WHERE database = current_database() AND query LIKE 'SELECT pg_sleep($1) AS regress_slow_marker%';
-SELECT pghero.reset_query_stats(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0);
+SELECT pghero.reset_query_stats(dbid => (SELECT oid FROM pg_database WHERE datname = current_database()));
 SELECT count(*) AS marker_stats FROM pghero.query_stats
 WHERE database = current_database() AND query LIKE 'SELECT pg_sleep($1) AS regress_slow_marker%';
 SELECT action, target_pid, succeeded,
@@ -152,15 +171,43 @@ SELECT action, target_pid, succeeded,
 					   (SELECT oid FROM pg_database WHERE datname = current_database())) AS detail_ok
 FROM pg_temp.new_audit_rows();
 
+-- by role: another role's entries stay
+RESET ROLE;
+SELECT 1 AS regress_super_marker;
+SET ROLE regress_pghero_admin;
+SELECT 1 AS regress_admin_marker;
+SELECT pghero.reset_query_stats(userid => 'regress_pghero_admin'::regrole);
+SELECT count(*) FILTER (WHERE query LIKE 'SELECT $1 AS regress_admin_marker%') AS admin_marker_stats,
+	   count(*) FILTER (WHERE query LIKE 'SELECT $1 AS regress_super_marker%') AS super_marker_stats
+FROM pghero.query_stats WHERE database = current_database();
+SELECT action, succeeded,
+	   detail ~ format('^userid %s, dbid 0, queryid 0: [1-9][0-9]* entries reset$',
+					   'regress_pghero_admin'::regrole::oid) AS detail_ok
+FROM pg_temp.new_audit_rows();
+
+-- everything, when asked explicitly
+SELECT pghero.reset_query_stats(all_statements => true);
+SELECT count(*) FILTER (WHERE query LIKE 'SELECT $1 AS regress_super_marker%') AS super_marker_stats
+FROM pghero.query_stats WHERE database = current_database();
+SELECT action, target_pid, succeeded,
+	   detail ~ '^all statements: [1-9][0-9]* entries reset$' AS detail_ok
+FROM pg_temp.new_audit_rows();
+
 -- every row names the caller
 SELECT count(*) AS audit_rows,
 	   bool_and(role_name = 'regress_pghero_admin') AS role_logged,
 	   bool_and(session_user_name = session_user) AS session_user_logged
 FROM pghero_internal.audit_log;
+-- the dashboard's view of it names the target's role target_username
+SELECT action, succeeded, count(*) AS actions, count(target_username) AS with_target_username
+FROM pghero.audit_log
+GROUP BY action, succeeded
+ORDER BY action COLLATE "C", succeeded;
 -- the audit log is read-only, even for the admin
 DELETE FROM pghero_internal.audit_log;
 INSERT INTO pghero_internal.audit_log (role_name, session_user_name, action, succeeded)
 VALUES ('someone', 'someone', 'cancel', true);
+DELETE FROM pghero.audit_log;
 RESET ROLE;
 
 DROP DATABASE regress_pghero_empty;

@@ -28,9 +28,23 @@ SELECT backend_start IS NOT NULL AS sees_other_sessions
 FROM pghero.connections WHERE backend_type = 'checkpointer';
 SELECT * FROM regress_secret;
 SELECT nextval('regress_secret_id_seq');
+-- an action: the reader may call it, and is told which role to ask for
+\set SHOW_CONTEXT never
 SELECT pghero.cancel(pg_backend_pid());
+\echo :LAST_ERROR_SQLSTATE
+SELECT pghero.terminate(2147483647);
+\echo :LAST_ERROR_SQLSTATE
 SELECT pghero.reset_query_stats();
+\echo :LAST_ERROR_SQLSTATE
+SELECT pghero.reset_query_stats(all_statements => true);
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM pghero.kill_all();
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM pghero.kill_long_running_queries();
+\echo :LAST_ERROR_SQLSTATE
+\set SHOW_CONTEXT errors
+-- the audit log through the dashboard's view, not the table
+SELECT count(*) AS audit_rows FROM pghero.audit_log;
 SELECT * FROM pghero_internal.audit_log;
 SELECT pghero_internal._sequence_last_value('regress_secret_id_seq');
 RESET ROLE;
@@ -169,7 +183,7 @@ RESET ROLE;
 CREATE TEMP TABLE h_query_stats AS SELECT * FROM pghero.query_stats;
 CREATE TEMP TABLE h_sequences AS SELECT * FROM pghero.sequences;
 CREATE TEMP TABLE h_running AS SELECT * FROM pghero.running_queries;
-CREATE TEMP TABLE h_reset AS SELECT pghero.reset_query_stats() AS reset;
+CREATE TEMP TABLE h_reset AS SELECT pghero.reset_query_stats(all_statements => true) AS reset;
 RESET search_path;
 
 SELECT count(*) AS fake_rows FROM h_query_stats WHERE query = 'FAKE';

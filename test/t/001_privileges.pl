@@ -6,8 +6,10 @@
 # What this test proves:
 #   - pghero_reader sees what it could not see by itself (other users' full
 #     query texts in running_queries and query_stats, every sequence's last
-#     value), yet gains no access to other users' data, to the audit log or
-#     to any action;
+#     value) and the audit log through pghero.audit_log, yet gains no
+#     access to other users' data or to the audit table; an action it
+#     calls fails with a message naming pghero_admin and the GRANT to ask
+#     for;
 #   - a role without a grant can use no pghero object at all (enumerated
 #     from the catalog, so a new view or function cannot slip through), and
 #     nothing in schema pghero is granted to PUBLIC;
@@ -16,10 +18,14 @@
 #     superusers' sessions (which a superuser may still signal), and its
 #     bulk actions (kill_long_running_queries, kill_all) spare the caller,
 #     superusers and other databases;
-#   - every action that signals (or finds that nothing can be signalled:
-#     a wrong backend_start) is written to pghero_internal.audit_log with the calling
-#     role and its real outcome; a refusal is an error and writes nothing;
-#     a cancel that reaches an idle session says it cancelled nothing.
+#   - every action asked of a session is written to the audit log with
+#     the calling role and its real outcome: signalled, or not (no such
+#     process, a wrong backend_start, a refusal: a warning with the
+#     refusal's SQLSTATE, false, and succeeded = false); a cancel that
+#     reaches an idle session says it cancelled nothing;
+#   - reset_query_stats() without a scope is refused with a hint;
+#     reset_query_stats(all_statements => true) resets everything, and a
+#     scoped reset only its scope, each audited.
 #
 # Sessions that must keep running while others act on them are psql
 # processes driven through IPC::Run; every wait is bounded (poll_query_until
@@ -124,9 +130,9 @@ sub new_audit_rows
 	my $rows = $node->safe_psql(
 		'postgres', qq{
 		SELECT id, role_name, session_user_name, action,
-			   coalesce(target_pid::text, '-'), coalesce(target_user, '-'),
+			   coalesce(target_pid::text, '-'), coalesce(target_username, '-'),
 			   succeeded
-		FROM pghero_internal.audit_log WHERE id > $audit_seen ORDER BY id});
+		FROM pghero.audit_log WHERE id > $audit_seen ORDER BY id});
 	my @lines;
 	foreach my $line (split /\n/, $rows)
 	{
@@ -218,15 +224,6 @@ my %reader_denied = (
 	'SELECT * FROM app_secret' => qr/permission denied for table app_secret/,
 	'SELECT * FROM pghero_internal.audit_log' =>
 	  qr/permission denied for table audit_log/,
-	'SELECT pghero.cancel(0)' => qr/permission denied for function cancel/,
-	'SELECT pghero.terminate(0, NULL)' =>
-	  qr/permission denied for function terminate/,
-	'SELECT * FROM pghero.kill_all(\'template1\')' =>
-	  qr/permission denied for function kill_all/,
-	'SET pghero.long_running_query_sec = 3600; SELECT * FROM pghero.kill_long_running_queries()'
-	  => qr/permission denied for function kill_long_running_queries/,
-	'SELECT pghero.reset_query_stats(0, 0, 1)' =>
-	  qr/permission denied for function reset_query_stats/,
 	'SELECT pghero_internal._signal(\'cancel\', 0, NULL, true)' =>
 	  qr/permission denied for function _signal/);
 foreach my $sql (sort keys %reader_denied)
@@ -237,6 +234,40 @@ foreach my $sql (sort keys %reader_denied)
 	like($err, $reader_denied{$sql},
 		"reader: \"$sql\" fails with permission denied");
 }
+
+# An action called by a reader: refused before it does anything, with a
+# message that names the role to grant.
+my %reader_actions = (
+	"SELECT pghero.cancel($pid_a)" => 'cancel a query',
+	"SELECT pghero.cancel(2147483647)" => 'cancel a query',
+	"SELECT pghero.terminate($pid_a, NULL)" => 'terminate a session',
+	'SELECT * FROM pghero.kill_all(\'postgres\')' => 'terminate sessions',
+	'SET pghero.long_running_query_sec = 0; SELECT * FROM pghero.kill_long_running_queries()'
+	  => 'terminate sessions',
+	'SELECT pghero.reset_query_stats()' => 'reset query statistics',
+	'SELECT pghero.reset_query_stats(all_statements => true)' =>
+	  'reset query statistics');
+foreach my $sql (sort keys %reader_actions)
+{
+	my ($ret, $out, $err) = psql_as('regress_pghero_reader', $sql);
+	isnt($ret, 0, "reader: \"$sql\" fails");
+	like(
+		$err,
+		qr/ERROR:\s+42501: must be a member of pghero_admin to $reader_actions{$sql}\n/,
+		"reader: \"$sql\" names the role it needs");
+	like(
+		$err,
+		qr/HINT:\s+.*GRANT pghero_admin TO regress_pghero_reader;/,
+		"reader: \"$sql\" hints at the GRANT");
+}
+is_deeply(new_audit_rows(), [], 'audit_log: nothing written for a reader');
+is( safe_psql_as('regress_pghero_reader', 'SELECT count(*) FROM pghero.audit_log'),
+	'0', 'reader: reads the audit log through pghero.audit_log');
+like(
+	$node->safe_psql('postgres',
+		'SELECT count(*) FROM pg_stat_statements WHERE calls > 0'),
+	qr/^[1-9]\d*$/,
+	'a reader\'s reset_query_stats(all_statements => true) reset nothing');
 
 ok(session_alive($pid_a), 'app session survived the reader');
 
@@ -391,47 +422,108 @@ my $pid_s = start_session('regress_pghero_super', 'regress_super_s',
 my @refusals = (
 	[
 		'SELECT pghero.cancel(pg_backend_pid())',
-		qr/ERROR:\s+22023: .*cancel your own session/,
+		qr/WARNING:\s+22023: .*cancel your own session/,
 		'own session (cancel)'
 	],
 	[
 		'SELECT pghero.terminate(pg_backend_pid())',
-		qr/ERROR:\s+22023: .*terminate your own session/,
+		qr/WARNING:\s+22023: .*terminate your own session/,
 		'own session (terminate)'
 	],
 	[
 		"SELECT pghero.terminate($checkpointer)",
-		qr/ERROR:\s+22023: (?s:.*)not a client backend/,
+		qr/WARNING:\s+22023: (?s:.*)not a client backend/,
 		'checkpointer (terminate)'
 	],
 	[
 		"SELECT pghero.cancel($checkpointer)",
-		qr/ERROR:\s+22023: (?s:.*)not a client backend/,
+		qr/WARNING:\s+22023: (?s:.*)not a client backend/,
 		'checkpointer (cancel)'
 	],
 	[
 		"SELECT pghero.cancel($pid_s)",
-		qr/ERROR:\s+42501: .*superuser/,
+		qr/WARNING:\s+42501: .*superuser/,
 		'superuser session (cancel)'
 	],
 	[
 		"SELECT pghero.terminate($pid_s)",
-		qr/ERROR:\s+42501: .*superuser/,
+		qr/WARNING:\s+42501: .*superuser/,
 		'superuser session (terminate)'
 	]);
 foreach my $r (@refusals)
 {
 	my ($sql, $expected, $what) = @$r;
 	($ret, $out, $err) = psql_as('regress_pghero_admin', $sql);
-	isnt($ret, 0, "admin: refused for $what");
-	like($err, $expected, "admin: refusal message for $what");
+	is($ret, 0, "admin: a refusal for $what is no error");
+	is($out, 'f', "admin: refused for $what");
+	like($err, $expected, "admin: refusal warning for $what");
 }
 ok(session_alive($pid_s), 'superuser session survived the refusals');
 ok($node->safe_psql('postgres',
 		"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'checkpointer' AND pid = $checkpointer"
 	) eq '1',
 	'checkpointer survived the refusals');
-is_deeply(new_audit_rows(), [], 'audit_log: nothing logged for refusals');
+my @refusal_rows = @{ new_audit_rows() };
+is(scalar(@refusal_rows), 6, 'audit_log: one row per refusal');
+like(
+	join("\n", @refusal_rows),
+	qr/^regress_pghero_admin\|regress_pghero_admin\|cancel\|\d+\|regress_pghero_admin\|f
+regress_pghero_admin\|regress_pghero_admin\|terminate\|\d+\|regress_pghero_admin\|f
+regress_pghero_admin\|regress_pghero_admin\|terminate\|$checkpointer\|-\|f
+regress_pghero_admin\|regress_pghero_admin\|cancel\|$checkpointer\|-\|f
+regress_pghero_admin\|regress_pghero_admin\|cancel\|$pid_s\|regress_pghero_super\|f
+regress_pghero_admin\|regress_pghero_admin\|terminate\|$pid_s\|regress_pghero_super\|f$/,
+	'audit_log: each refusal logged as not succeeded, with its target');
+is( safe_psql_as(
+		'regress_pghero_admin', qq{
+		SELECT string_agg(detail, E'\n' ORDER BY id) FROM (
+			SELECT id, detail FROM pghero.audit_log ORDER BY id DESC LIMIT 6) d}),
+	join("\n",
+		'refused: cannot cancel your own session',
+		'refused: cannot terminate your own session',
+		'refused: cannot terminate a checkpointer process',
+		'refused: cannot cancel a checkpointer process',
+		'refused: permission denied to cancel a superuser\'s session',
+		'refused: permission denied to terminate a superuser\'s session'),
+	'audit_log: the detail says why each was refused');
+
+#
+# pghero_admin: a process that does not exist
+#
+($ret, $out, $err) =
+  psql_as('regress_pghero_admin', 'SELECT pghero.cancel(2147483647)');
+is($ret, 0, 'admin: cancel of a pid that does not exist is no error');
+is($out, 'f', 'admin: cancel of a pid that does not exist returns false');
+like(
+	$err,
+	qr/WARNING:\s+01000: PID 2147483647 is not a PostgreSQL server process/,
+	'admin: cancel of a pid that does not exist warns');
+($ret, $out, $err) = psql_as('regress_pghero_admin',
+	"SELECT pghero.terminate(2147483647, '2000-01-01 00:00:00+00')");
+is($ret, 0, 'admin: terminate of a pid that does not exist is no error');
+is($out, 'f', 'admin: terminate of a pid that does not exist returns false');
+is_deeply(
+	new_audit_rows(),
+	[
+		'regress_pghero_admin|regress_pghero_admin|cancel|2147483647|-|f',
+		'regress_pghero_admin|regress_pghero_admin|terminate|2147483647|-|f'
+	],
+	'audit_log: a pid that does not exist is logged as not succeeded');
+is( safe_psql_as(
+		'regress_pghero_admin', q{
+		SELECT string_agg(detail, ',' ORDER BY id) FROM pghero.audit_log
+		WHERE target_pid = 2147483647}),
+	'no such backend,no such backend',
+	'audit_log: the detail says there is no such backend');
+# in a transaction that is rolled back, the row goes, the server log keeps it
+my $log_offset = -s $node->logfile;
+($ret, $out, $err) = psql_as('regress_pghero_admin',
+	'BEGIN; SELECT pghero.cancel(2147483646); ROLLBACK;');
+is_deeply(new_audit_rows(), [], 'audit_log: a rolled-back action leaves no row');
+like(
+	slurp_file($node->logfile, $log_offset),
+	qr/LOG:  pghero audit: cancel by role "regress_pghero_admin" \(session user "regress_pghero_admin"\) on process 2147483646: not done, no such backend/,
+	'the server log keeps the audit line of a rolled-back action');
 
 is( safe_psql_as('regress_pghero_super', "SELECT pghero.cancel($pid_s)"),
 	't', 'superuser: cancel of a superuser session returns true');
@@ -465,7 +557,7 @@ ok( $node->poll_query_until(
 is( safe_psql_as(
 		'regress_pghero_admin', q{
 		SET pghero.long_running_query_sec = 1;
-		SELECT pid, "user", action, signalled
+		SELECT pid, username, action, signalled
 		FROM pghero.kill_long_running_queries()}),
 	"$pid_c|regress_pghero_app|terminate|t",
 	'admin: kill_long_running_queries terminates only the app long query');
@@ -530,7 +622,7 @@ ok( $node->poll_query_until(
 
 ($ret, $out, $err) = psql_as(
 	'regress_pghero_admin', q{
-	SELECT pid, "user", action, signalled
+	SELECT pid, username, action, signalled
 	FROM pghero.kill_all('postgres') ORDER BY pid});
 is($ret, 0, 'admin: kill_all(\'postgres\') succeeds')
   or diag("kill_all failed: $err");
@@ -581,30 +673,72 @@ is_deeply(new_audit_rows(), [],
 my $before = $node->safe_psql('postgres',
 	'SELECT count(*) FROM pg_stat_statements');
 cmp_ok($before, '>', 10, 'pg_stat_statements has entries before the reset');
-is( safe_psql_as('regress_pghero_admin', 'SELECT pghero.reset_query_stats()'),
-	't', 'admin: reset_query_stats returns true');
+# without a scope: refused, with the forms to use instead
+($ret, $out, $err) =
+  psql_as('regress_pghero_admin', 'SELECT pghero.reset_query_stats()');
+isnt($ret, 0, 'admin: reset_query_stats() without a scope fails');
+like(
+	$err,
+	qr/ERROR:\s+22023: reset_query_stats\(\) needs a scope or all_statements => true/,
+	'admin: reset_query_stats() without a scope says what it needs');
+like(
+	$err,
+	qr/HINT:\s+.*reset_query_stats\(userid => .*reset_query_stats\(all_statements => true\)/,
+	'admin: the hint shows the scoped forms and all_statements => true');
+cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM pg_stat_statements'),
+	'>=', $before, 'pg_stat_statements kept its entries after the refusal');
+is_deeply(new_audit_rows(), [], 'audit_log: nothing logged for the refusal (an error)');
+
+# scoped by role: only that role's entries go
+is( safe_psql_as(
+		'regress_pghero_admin',
+		q{SELECT pghero.reset_query_stats(userid => 'regress_pghero_app'::regrole)}),
+	't', 'admin: reset_query_stats(userid => ...) returns true');
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT count(*) FILTER (WHERE userid = 'regress_pghero_app'::regrole) || '|'
+			   || (count(*) FILTER (WHERE userid <> 'regress_pghero_app'::regrole) > 0)
+		FROM pg_stat_statements}),
+	'0|true',
+	'a reset scoped by role resets that role\'s entries only');
+is_deeply(
+	new_audit_rows(),
+	[ 'regress_pghero_admin|regress_pghero_admin|reset_query_stats|-|-|t' ],
+	'audit_log: one row for the scoped reset');
+like(
+	safe_psql_as(
+		'regress_pghero_admin',
+		"SELECT detail FROM pghero.audit_log WHERE action = 'reset_query_stats' ORDER BY id DESC LIMIT 1"),
+	qr/^userid \d+, dbid 0, queryid 0: [1-9]\d* entries reset$/,
+	'audit_log: the scope of the reset and what it reset are logged');
+
+# everything, when asked explicitly
+$before = $node->safe_psql('postgres',
+	'SELECT count(*) FROM pg_stat_statements');
+cmp_ok($before, '>', 5, 'pg_stat_statements has entries before the full reset');
+is( safe_psql_as(
+		'regress_pghero_admin',
+		'SELECT pghero.reset_query_stats(all_statements => true)'),
+	't', 'admin: reset_query_stats(all_statements => true) returns true');
 my $after = $node->safe_psql('postgres',
 	'SELECT count(*) FROM pg_stat_statements');
 cmp_ok($after, '<', $before, 'pg_stat_statements count dropped');
 is( $node->safe_psql(
 		'postgres', q{
 		SELECT count(*) FROM pg_stat_statements
-		WHERE query LIKE '%marker_stats_abc%'
-		  AND userid = 'regress_pghero_app'::regrole}),
+		WHERE query LIKE '%marker_stats_abc%'}),
 	'0',
 	'the app statement is gone from pg_stat_statements');
 is_deeply(
 	new_audit_rows(),
-	[
-		'regress_pghero_admin|regress_pghero_admin|reset_query_stats|-|-|t'
-	],
-	'audit_log: one row for reset_query_stats');
+	[ 'regress_pghero_admin|regress_pghero_admin|reset_query_stats|-|-|t' ],
+	'audit_log: one row for the full reset');
 like(
 	safe_psql_as(
 		'regress_pghero_admin',
-		"SELECT detail FROM pghero_internal.audit_log WHERE action = 'reset_query_stats'"),
-	qr/^userid 0, dbid 0, queryid 0: [1-9]\d* entries reset$/,
-	'audit_log: the scope of the reset and what it reset are logged');
+		"SELECT detail FROM pghero.audit_log WHERE action = 'reset_query_stats' ORDER BY id DESC LIMIT 1"),
+	qr/^all statements: [1-9]\d* entries reset$/,
+	'audit_log: the full reset is logged as such');
 
 # Stop what is still running.
 foreach my $appname (sort keys %sessions)

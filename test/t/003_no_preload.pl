@@ -107,7 +107,7 @@ foreach my $view ('query_stats', 'slow_queries')
 		"$view: hint mentions shared_preload_libraries");
 }
 
-($ret, $out, $err) = run_sql('SELECT pghero.reset_query_stats()');
+($ret, $out, $err) = run_sql('SELECT pghero.reset_query_stats(all_statements => true)');
 like(
 	$err,
 	qr/ERROR:\s+55000: pg_stat_statements is not installed in database "postgres"/,
@@ -138,7 +138,7 @@ foreach my $view ('query_stats', 'slow_queries')
 		"$view: hint mentions shared_preload_libraries");
 }
 
-($ret, $out, $err) = run_sql('SELECT pghero.reset_query_stats()');
+($ret, $out, $err) = run_sql('SELECT pghero.reset_query_stats(all_statements => true)');
 isnt($ret, 0, 'reset_query_stats fails with pg_stat_statements not loaded');
 like($err, qr/ERROR:\s+55000: .*shared_preload_libraries/,
 	'reset_query_stats: error mentions shared_preload_libraries');

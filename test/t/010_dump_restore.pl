@@ -242,18 +242,24 @@ foreach my $d ($db, 'regress_pghero_plain')
 }
 
 # the collector goes on: it captures, nothing of the restored history is
-# counted again, and the first statements capture was a first capture
+# counted again, and the first statements capture was a first capture.
+# (pg_dump may write CREATE EXTENSION pghero before CREATE EXTENSION
+# pg_stat_statements: a statements capture that falls between them fails,
+# saying pg_stat_statements is not installed, as it should; what matters is
+# that every source's last run succeeded.)
 my $runs = $dst->safe_psql($db,
 	q{SELECT runs FROM pghero_internal.collector_sources WHERE source = 'statements'});
 ok( $dst->poll_query_until(
 		$db, qq{
-		SELECT runs >= $runs + 2 AND last_error IS NULL
+		SELECT runs >= $runs + 2 AND last_success_at = last_run_at
 		FROM pghero_internal.collector_sources WHERE source = 'statements'}),
 	'target: the collector goes on capturing after the restore');
 is( $dst->safe_psql(
-		$db, q{SELECT count(*) FROM pghero.collector WHERE last_error IS NOT NULL}),
+		$db, q{
+		SELECT count(*) FROM pghero.collector
+		WHERE last_success_at IS NULL OR last_error_at >= last_success_at}),
 	'0',
-	'target: no source of the collector failed');
+	'target: every source of the collector succeeded at its last run');
 is( $dst->safe_psql(
 		$db, qq{
 		SELECT note FROM pghero_internal.statement_captures
