@@ -973,6 +973,7 @@ DECLARE
 	s text;
 	unknown text;
 BEGIN
+	PERFORM pghero_internal._require_admin('capture history now');
 	SELECT u.u INTO unknown FROM pg_catalog.unnest($1) u(u)
 	WHERE NOT EXISTS (SELECT FROM pghero_internal.collector_sources c
 					  WHERE c.source = u.u)
@@ -1000,11 +1001,27 @@ COMMENT ON FUNCTION @extschema@.capture(text[]) IS
 'Run every capture source now (or the ones named), as the collector would, and return what each wrote; for tests and on-demand captures';
 
 -- Start the collector at once if it does not run (src/launcher.c)
-CREATE FUNCTION @extschema@.start_collector()
+CREATE FUNCTION pghero_internal._start_collector()
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'pghero_start_collector'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION pghero_internal._start_collector() IS
+'Ask the launcher to start the collector (internal; called by pghero.start_collector())';
+
+-- (SECURITY DEFINER like the actions: it checks its caller itself, and a
+-- reader who calls it is told which role to ask for)
+CREATE FUNCTION @extschema@.start_collector()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM pghero_internal._require_admin('start the collector');
+	RETURN pghero_internal._start_collector();
+END
+$$;
 
 COMMENT ON FUNCTION @extschema@.start_collector() IS
 'Start the collector now if it does not run (after pg_terminate_backend, instead of waiting for its restart); true when it was started, false when it was running; needs pghero in shared_preload_libraries';

@@ -78,7 +78,8 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.relation_space_history(regclass, timestamptz, timestamptz)
 TO pghero_reader;
 
+-- readers may call them, to be told that they need pghero_admin
 GRANT EXECUTE ON FUNCTION
 	@extschema@.capture(text[]),
 	@extschema@.start_collector()
-TO pghero_admin;
+TO pghero_reader;

@@ -164,8 +164,8 @@ is(start_collector_as('regress_pghero_admin_user')->[0],
 	'f', 'start_collector: false while the collector runs (pghero_admin)');
 like(
 	start_collector_as('regress_pghero_reader_user')->[1],
-	qr/permission denied for function start_collector/,
-	'start_collector: permission denied for a pghero_reader');
+	qr/must be a member of pghero_admin to start the collector.*GRANT pghero_admin TO regress_pghero_reader_user/s,
+	'start_collector: a pghero_reader is told which role to ask for');
 
 my $collector = $node->safe_psql('postgres', $collector_sql);
 my $runs = $node->safe_psql($home,
