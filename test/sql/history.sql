@@ -131,6 +131,15 @@ FROM pg_proc p
 	 JOIN pg_get_keywords() k ON k.word = n AND k.catcode IN ('R', 'T')
 WHERE p.pronamespace = 'pghero'::regnamespace;
 
+-- everything schema pghero lists, pghero_reader may read or call (the
+-- actions then tell a reader which role to ask for)
+SELECT c.relname AS not_readable FROM pg_class c
+WHERE c.relnamespace = 'pghero'::regnamespace
+  AND NOT has_table_privilege('pghero_reader', c.oid, 'SELECT');
+SELECT p.oid::regprocedure AS not_callable FROM pg_proc p
+WHERE p.pronamespace = 'pghero'::regnamespace
+  AND NOT has_function_privilege('pghero_reader', p.oid, 'EXECUTE');
+
 -- whoever browses schema pghero_internal finds every table and partition
 -- commented
 SELECT count(*) > 10 AS tables, count(*) FILTER (WHERE obj_description(oid, 'pg_class') IS NULL) AS uncommented
