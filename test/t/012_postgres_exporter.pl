@@ -100,6 +100,9 @@ ALTER TABLE findings ADD CONSTRAINT findings_x_positive CHECK (x > 0) NOT VALID;
 -- a table to hold a lock on
 CREATE TABLE lockme (x integer);
 GRANT INSERT ON lockme TO app;
+-- more relations than the 20 largest served, of different sizes
+SELECT format('CREATE TABLE sized_%s AS SELECT g FROM generate_series(1, %s) g', n, n * 500)
+FROM generate_series(1, 25) n \gexec
 });
 my ($ret, $stdout, $stderr) = $node->psql('postgres',
 	'CREATE UNIQUE INDEX CONCURRENTLY findings_x_unique ON findings (x)');
