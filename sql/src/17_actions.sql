@@ -22,7 +22,7 @@ COMMENT ON FUNCTION pghero_internal._outer_role() IS
 -- succeeded is true only when the signal was sent.
 CREATE FUNCTION pghero_internal._signal(
 	p_action text, p_pid integer, p_backend_start timestamptz, p_strict boolean)
-RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 			   database name, query text, action text, signalled boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -163,7 +163,7 @@ COMMENT ON FUNCTION pghero_internal._signal(text, integer, timestamptz, boolean)
 CREATE FUNCTION pghero_internal._terminate_sessions(
 	p_bulk_action text, p_database name, p_criterion text,
 	p_pids integer[], p_backend_starts timestamptz[])
-RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 			   database name, query text, action text, signalled boolean)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -181,7 +181,7 @@ BEGIN
 	LOOP
 		pid := r.pid;
 		backend_start := r.backend_start;
-		"user" := r."user";
+		username := r.username;
 		database := r.database;
 		query := r.query;
 		action := r.action;
@@ -236,7 +236,7 @@ COMMENT ON FUNCTION @extschema@.terminate(integer, timestamptz) IS
 'Terminate a client backend; with backend_start, only if the process is still that session; false (with a warning) when nothing was signalled';
 
 CREATE FUNCTION @extschema@.kill_long_running_queries()
-RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 			   database name, query text, action text, signalled boolean)
 LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -250,7 +250,7 @@ AS $$
 			WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
 			  AND a.state IS DISTINCT FROM 'idle'
 			  AND a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
-			  AND pg_catalog.now() OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
+			  AND a.read_at OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
 				  OPERATOR(pg_catalog.>) pg_catalog.make_interval(secs => c.long_running_query_sec)) m
 		 CROSS JOIN LATERAL pghero_internal._terminate_sessions(
 			'kill_long_running_queries', pg_catalog.current_database(),
@@ -263,7 +263,7 @@ COMMENT ON FUNCTION @extschema@.kill_long_running_queries() IS
 'Terminate every client backend of this database whose query has run longer than pghero.long_running_query_sec; returns the sessions terminated (a notice and an audit row when none was)';
 
 CREATE FUNCTION @extschema@.kill_all(datname name DEFAULT pg_catalog.current_database())
-RETURNS TABLE (pid integer, backend_start timestamptz, "user" name,
+RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 			   database name, query text, action text, signalled boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

@@ -75,3 +75,31 @@ FROM pghero.sequence_danger
 WHERE relname LIKE 'regress_seq%'
 ORDER BY relname COLLATE "C", column_name COLLATE "C";
 RESET pghero.sequence_danger_percent;
+
+-- the threshold compares the unrounded share: exactly at it is not in
+-- danger, just past it is, even when the shown percent rounds to it
+CREATE TABLE regress_seq_edge (id smallserial);
+CREATE SEQUENCE regress_seq_edge1000 AS integer MAXVALUE 1000;
+CREATE TABLE regress_seq_edge1000_t (id integer DEFAULT nextval('regress_seq_edge1000'));
+-- 29490 / 32767 = 89.9991 %, 900 / 1000 = 90 % exactly
+SELECT setval(pg_get_serial_sequence('regress_seq_edge', 'id'), 29490);
+SELECT setval('regress_seq_edge1000', 900);
+SELECT relname, last_value, percent_used
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%';
+-- 29491 / 32767 = 90.0021 % (shown 90.00), 901 / 1000 = 90.1 %
+SELECT setval(pg_get_serial_sequence('regress_seq_edge', 'id'), 29491);
+SELECT setval('regress_seq_edge1000', 901);
+SELECT relname, last_value, percent_used
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%'
+ORDER BY relname COLLATE "C";
+-- a fractional threshold
+SET pghero.sequence_danger_percent = 90.0021;
+SELECT relname, last_value, percent_used
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%';
+SET pghero.sequence_danger_percent = 90.0022;
+SELECT relname, last_value, percent_used
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%'
+ORDER BY relname COLLATE "C";
+RESET pghero.sequence_danger_percent;
+DROP TABLE regress_seq_edge, regress_seq_edge1000_t;
+DROP SEQUENCE regress_seq_edge1000;
