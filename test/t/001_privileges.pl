@@ -176,7 +176,7 @@ is( safe_psql_as(
 
 is( safe_psql_as(
 		'regress_pghero_reader', qq{
-		SELECT "user", state, query FROM pghero.running_queries
+		SELECT username, state, query FROM pghero.running_queries
 		WHERE pid = $pid_a}),
 	'regress_pghero_app|active|SELECT pg_sleep(300) /* marker-xyz */;',
 	'reader sees app query with its full text in pghero.running_queries');
@@ -194,9 +194,9 @@ like(
 like(
 	safe_psql_as(
 		'regress_pghero_reader', q{
-		SELECT "user" || '|' || calls || '|' || query FROM pghero.query_stats
+		SELECT username || '|' || calls || '|' || query FROM pghero.query_stats
 		WHERE query LIKE '%marker_stats_abc%'
-		  AND "user" = 'regress_pghero_app'}),
+		  AND username = 'regress_pghero_app'}),
 	qr/^regress_pghero_app\|1\|SELECT count\(\*\) AS marker_stats_abc FROM app_secret WHERE secret <> \$1$/,
 	'reader sees app statement with its full text in pghero.query_stats');
 
@@ -465,7 +465,7 @@ ok( $node->poll_query_until(
 is( safe_psql_as(
 		'regress_pghero_admin', q{
 		SET pghero.long_running_query_sec = 1;
-		SELECT pid, "user", action, signalled
+		SELECT pid, username, action, signalled
 		FROM pghero.kill_long_running_queries()}),
 	"$pid_c|regress_pghero_app|terminate|t",
 	'admin: kill_long_running_queries terminates only the app long query');
@@ -530,7 +530,7 @@ ok( $node->poll_query_until(
 
 ($ret, $out, $err) = psql_as(
 	'regress_pghero_admin', q{
-	SELECT pid, "user", action, signalled
+	SELECT pid, username, action, signalled
 	FROM pghero.kill_all('postgres') ORDER BY pid});
 is($ret, 0, 'admin: kill_all(\'postgres\') succeeds')
   or diag("kill_all failed: $err");
