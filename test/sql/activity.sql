@@ -39,6 +39,13 @@ FROM pghero.connection_summary s;
 SET pghero.total_connections_threshold = 1;
 SELECT high_connections FROM pghero.connection_summary;
 RESET pghero.total_connections_threshold;
+-- high_connections from exactly the threshold on (at least, not more than)
+SELECT total_connections AS regress_total FROM pghero.connection_summary \gset
+SELECT set_config('pghero.total_connections_threshold', :'regress_total', false) IS NOT NULL AS set;
+SELECT high_connections AS at_threshold FROM pghero.connection_summary;
+SELECT set_config('pghero.total_connections_threshold', (:regress_total + 1)::text, false) IS NOT NULL AS set;
+SELECT high_connections AS below_threshold FROM pghero.connection_summary;
+RESET pghero.total_connections_threshold;
 
 -- views with nothing to say in a quiet cluster are empty, not broken
 SELECT count(*) AS blocked FROM pghero.blocked_queries;

@@ -34,6 +34,18 @@ FROM pghero.transaction_id_danger d
 	 JOIN pg_database db ON db.datname = d.database
 WHERE d.kind = 'database' AND d.database = current_database();
 RESET pghero.transaction_id_danger;
+-- at the threshold exactly a table is not in danger (fewer than, not as
+-- many as), one more and it is (ages are stable within a transaction)
+BEGIN;
+SELECT least(2146483648 - greatest(age(c.relfrozenxid), age(t.relfrozenxid)),
+			 2146483648 - greatest(mxid_age(c.relminmxid), mxid_age(t.relminmxid))) AS regress_left
+FROM pg_class c LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+WHERE c.relname = 'regress_maint' \gset
+SELECT set_config('pghero.transaction_id_danger', :'regress_left', true) IS NOT NULL AS set;
+SELECT count(*) AS at_threshold FROM pghero.transaction_id_danger WHERE relname = 'regress_maint';
+SELECT set_config('pghero.transaction_id_danger', (:regress_left + 1)::text, true) IS NOT NULL AS set;
+SELECT count(*) AS past_threshold FROM pghero.transaction_id_danger WHERE relname = 'regress_maint';
+COMMIT;
 
 -- autovacuum danger follows the table's own autovacuum_freeze_max_age
 SELECT count(*) AS near_forced_vacuum FROM pghero.autovacuum_danger WHERE relname = 'regress_maint';
