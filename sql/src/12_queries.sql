@@ -91,7 +91,9 @@ COMMENT ON FUNCTION pghero_internal._pgss_reset(oid, oid, bigint) IS
 -- Query statistics (live, from pg_stat_statements)
 --------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.query_stats AS
+-- The unrounded statistics, which query_stats shows rounded and
+-- slow_queries filters before rounding
+CREATE VIEW pghero_internal._query_stats AS
 WITH s AS (
 	SELECT s.dbid,
 		   s.userid,
@@ -107,21 +109,19 @@ WITH s AS (
 	FROM pghero_internal._pgss_statements(true) s
 	GROUP BY s.dbid, s.userid, s.queryid)
 SELECT d.datname AS database,
-	   r.rolname AS "user",
+	   r.rolname AS username,
 	   s.dbid,
 	   s.userid,
 	   s.queryid,
 	   s.query,
 	   s.calls,
-	   pg_catalog.make_interval(secs => s.total_ms / 1000) AS total_time,
 	   s.total_ms AS total_time_ms,
-	   pg_catalog.make_interval(secs => s.total_ms / NULLIF(s.calls, 0) / 1000) AS mean_time,
 	   s.total_ms / NULLIF(s.calls, 0) AS mean_time_ms,
 	   s.rows,
 	   100 * s.total_ms / NULLIF(pg_catalog.sum(s.total_ms) OVER (), 0) AS percent_of_total,
 	   s.shared_blks_hit,
 	   s.shared_blks_read,
-	   (100.0 * s.shared_blks_hit / NULLIF(s.shared_blks_hit + s.shared_blks_read, 0))::float8 AS cache_hit_percent,
+	   100.0 * s.shared_blks_hit / NULLIF(s.shared_blks_hit + s.shared_blks_read, 0) AS cache_hit_percent,
 	   s.temp_blks_read,
 	   s.temp_blks_written
 FROM s
@@ -129,12 +129,55 @@ FROM s
 	 LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.userid
 WHERE s.calls > 0;
 
+COMMENT ON VIEW pghero_internal._query_stats IS
+'Every statement pg_stat_statements tracks, with unrounded times and percents (internal)';
+
+CREATE VIEW @extschema@.query_stats AS
+SELECT q.database,
+	   q.username,
+	   q.dbid,
+	   q.userid,
+	   q.queryid,
+	   q.query,
+	   q.calls,
+	   pg_catalog.date_trunc('milliseconds', pg_catalog.make_interval(secs => q.total_time_ms / 1000))::text AS total_time,
+	   pg_catalog.round(q.total_time_ms::numeric, 3)::float8 AS total_time_ms,
+	   pg_catalog.date_trunc('milliseconds', pg_catalog.make_interval(secs => q.mean_time_ms / 1000))::text AS mean_time,
+	   pg_catalog.round(q.mean_time_ms::numeric, 3)::float8 AS mean_time_ms,
+	   q.rows,
+	   pg_catalog.round(q.percent_of_total::numeric, 2) AS percent_of_total,
+	   q.shared_blks_hit,
+	   q.shared_blks_read,
+	   pg_catalog.round(q.cache_hit_percent, 2) AS cache_hit_percent,
+	   q.temp_blks_read,
+	   q.temp_blks_written
+FROM pghero_internal._query_stats q;
+
 COMMENT ON VIEW @extschema@.query_stats IS
 'Every statement pg_stat_statements tracks, cluster-wide, since its last reset; top-level and nested executions of one statement are merged';
 
+-- The same columns as query_stats; the thresholds compare the unrounded
+-- mean
 CREATE VIEW @extschema@.slow_queries AS
-SELECT q.*
-FROM @extschema@.query_stats q
+SELECT q.database,
+	   q.username,
+	   q.dbid,
+	   q.userid,
+	   q.queryid,
+	   q.query,
+	   q.calls,
+	   pg_catalog.date_trunc('milliseconds', pg_catalog.make_interval(secs => q.total_time_ms / 1000))::text AS total_time,
+	   pg_catalog.round(q.total_time_ms::numeric, 3)::float8 AS total_time_ms,
+	   pg_catalog.date_trunc('milliseconds', pg_catalog.make_interval(secs => q.mean_time_ms / 1000))::text AS mean_time,
+	   pg_catalog.round(q.mean_time_ms::numeric, 3)::float8 AS mean_time_ms,
+	   q.rows,
+	   pg_catalog.round(q.percent_of_total::numeric, 2) AS percent_of_total,
+	   q.shared_blks_hit,
+	   q.shared_blks_read,
+	   pg_catalog.round(q.cache_hit_percent, 2) AS cache_hit_percent,
+	   q.temp_blks_read,
+	   q.temp_blks_written
+FROM pghero_internal._query_stats q
 	 CROSS JOIN @extschema@.config() c
 WHERE q.calls >= c.slow_query_calls
   AND q.mean_time_ms >= c.slow_query_ms;

@@ -180,8 +180,8 @@ SELECT n.nspname AS schemaname,
 	   z.size_bytes,
 	   pg_catalog.pg_size_pretty(z.size_bytes) AS size,
 	   d.stats_reset,
-	   pg_catalog.now() - d.stats_reset AS stats_age,
-	   pg_catalog.date_part('epoch', pg_catalog.now() - d.stats_reset) * 1000 AS stats_age_ms,
+	   pg_catalog.date_trunc('milliseconds', x.stats_age)::text AS stats_age,
+	   pg_catalog.round(pg_catalog.extract('epoch', x.stats_age) * 1000, 3)::float8 AS stats_age_ms,
 	   pghero_internal._index_definition(i.indexrelid) AS definition,
 	   pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I', n.nspname, ic.relname) AS fix_sql
 FROM pg_catalog.pg_index i
@@ -193,6 +193,7 @@ FROM pg_catalog.pg_index i
 	 CROSS JOIN (SELECT sd.stats_reset FROM pg_catalog.pg_stat_database sd
 				 WHERE sd.datname = pg_catalog.current_database()) d
 	 CROSS JOIN LATERAL (SELECT pghero_internal._relation_size(i.indexrelid) AS size_bytes) z
+	 CROSS JOIN LATERAL (SELECT greatest(pg_catalog.now() - d.stats_reset, '0'::interval) AS stats_age) x
 WHERE s.idx_scan = 0
   AND NOT i.indisunique
   AND i.indisvalid
@@ -213,7 +214,8 @@ SELECT s.schemaname,
 	   s.relid,
 	   s.seq_scan,
 	   coalesce(s.idx_scan, 0) AS index_scans,
-	   pg_catalog.round(100.0 * coalesce(s.idx_scan, 0) / NULLIF(s.seq_scan + coalesce(s.idx_scan, 0), 0), 2) AS percent_of_times_index_used,
+	   -- truncated, not rounded: 100.00 only when every scan used an index
+	   pg_catalog.trunc(100.0 * coalesce(s.idx_scan, 0) / NULLIF(s.seq_scan + coalesce(s.idx_scan, 0), 0), 2) AS percent_of_times_index_used,
 	   s.n_live_tup AS estimated_rows
 FROM pg_catalog.pg_stat_user_tables s
 WHERE NOT pghero_internal._is_own(s.relid);
@@ -221,12 +223,14 @@ WHERE NOT pghero_internal._is_own(s.relid);
 COMMENT ON VIEW @extschema@.index_usage IS
 'For every table, how often its scans used an index rather than a sequential scan';
 
+-- index scans below 95 % of all scans, from the counts (not from the
+-- percent shown, which is truncated)
 CREATE VIEW @extschema@.missing_indexes AS
 SELECT u.*
 FROM @extschema@.index_usage u
 WHERE u.estimated_rows >= 10000
   AND u.seq_scan > 0
-  AND coalesce(u.percent_of_times_index_used, 0) < 95;
+  AND 100.0 * u.index_scans < 95.0 * (u.seq_scan + u.index_scans);
 
 COMMENT ON VIEW @extschema@.missing_indexes IS
 'Tables of at least 10,000 rows read by sequential scans in 5 % or more of their scans: candidates for a missing index';
@@ -247,9 +251,10 @@ WITH r AS (
 SELECT r.kind,
 	   coalesce(r.blocks_hit, 0) AS blocks_hit,
 	   coalesce(r.blocks_read, 0) AS blocks_read,
-	   (100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0))::float8 AS hit_rate,
+	   pg_catalog.round(100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0), 2) AS hit_rate,
 	   c.cache_hit_rate_threshold AS threshold,
-	   (100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0))::float8 >= c.cache_hit_rate_threshold AS healthy
+	   -- the unrounded rate against the threshold
+	   100.0 * r.blocks_hit / NULLIF(r.blocks_hit + r.blocks_read, 0) >= c.cache_hit_rate_threshold::numeric AS healthy
 FROM r CROSS JOIN @extschema@.config() c;
 
 COMMENT ON VIEW @extschema@.cache_hit_rates IS
@@ -373,7 +378,7 @@ SELECT n.nspname AS schemaname,
 	   pg_catalog.pg_size_pretty((p.relpages * p.bs)::bigint) AS index_size,
 	   ((p.relpages - p.expected_pages) * p.bs)::bigint AS bloat_bytes,
 	   pg_catalog.pg_size_pretty(((p.relpages - p.expected_pages) * p.bs)::bigint) AS bloat_size,
-	   pg_catalog.round((100.0 * (p.relpages - p.expected_pages) / p.relpages)::numeric, 1) AS bloat_percent,
+	   pg_catalog.round((100.0 * (p.relpages - p.expected_pages) / p.relpages)::numeric, 2) AS bloat_percent,
 	   pghero_internal._index_definition(p.indexrelid) AS definition,
 	   pg_catalog.format('REINDEX INDEX CONCURRENTLY %I.%I', n.nspname, ic.relname) AS fix_sql
 FROM pages p

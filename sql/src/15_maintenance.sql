@@ -36,7 +36,7 @@ SELECT s.schemaname,
 	   s.last_autoanalyze,
 	   s.n_live_tup AS live_rows,
 	   s.n_dead_tup AS dead_rows,
-	   pg_catalog.round(100.0 * s.n_dead_tup / NULLIF(s.n_live_tup, 0), 1) AS dead_rows_percent,
+	   pg_catalog.round(100.0 * s.n_dead_tup / NULLIF(s.n_live_tup, 0), 2) AS dead_rows_percent,
 	   s.n_mod_since_analyze AS rows_modified_since_analyze,
 	   s.vacuum_count,
 	   s.autovacuum_count,
@@ -286,12 +286,13 @@ FROM s;
 COMMENT ON VIEW @extschema@.sequences IS
 'Every column of this database filled from a sequence (serial, identity or a nextval() default), with how much of its range is used';
 
+-- the unrounded share of the range against the threshold
 CREATE VIEW @extschema@.sequence_danger AS
 SELECT s.*
 FROM @extschema@.sequences s
 	 CROSS JOIN @extschema@.config() c
 WHERE s.readable
-  AND s.percent_used > c.sequence_danger_percent;
+  AND 100.0 * s.last_value / s.max_value > c.sequence_danger_percent::numeric;
 
 COMMENT ON VIEW @extschema@.sequence_danger IS
 'Columns whose sequence has used more than pghero.sequence_danger_percent of the range of the column type or of the sequence';

@@ -332,9 +332,6 @@ RETURNS TABLE (pid integer, backend_start timestamptz, username name,
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	-- one clock reading for every session compared
-	at_time timestamptz := pg_catalog.clock_timestamp();
 BEGIN
 	PERFORM pghero_internal._require_admin('terminate sessions');
 	RETURN QUERY
@@ -347,7 +344,7 @@ BEGIN
 			WHERE a.backend_type OPERATOR(pg_catalog.=) 'client backend'
 			  AND a.state IS DISTINCT FROM 'idle'
 			  AND a.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
-			  AND at_time OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
+			  AND a.read_at OPERATOR(pg_catalog.-) coalesce(a.query_start, a.xact_start)
 				  OPERATOR(pg_catalog.>) pg_catalog.make_interval(secs => c.long_running_query_sec)) m
 		 CROSS JOIN LATERAL pghero_internal._terminate_sessions(
 			'kill_long_running_queries', pg_catalog.current_database(),

@@ -70,7 +70,7 @@ RESET enable_bitmapscan;
 SELECT regress_flush_stats();
 SET pghero.unused_index_min_bytes = 0;
 SELECT tablename, indexname, index_scans, fix_sql,
-	   stats_age IS NULL OR stats_age >= '0'::interval AS window_shown
+	   stats_age IS NULL OR stats_age_ms >= 0 AS window_shown
 FROM pghero.unused_indexes
 WHERE tablename IN ('regress_idx_used', 'regress_idx_u')
 ORDER BY indexname COLLATE "C";
@@ -91,11 +91,55 @@ ORDER BY relname COLLATE "C";
 SELECT relname, seq_scan, estimated_rows
 FROM pghero.missing_indexes WHERE relname LIKE 'regress_idx%';
 
+-- the thresholds use the scan counts, not the percent shown: 95 % of scans
+-- by index exactly is not a missing index, 94.995 % is (the percent
+-- shown is truncated: 94.99); 99.995 % shows as 99.99, never as 100.00
+CREATE FUNCTION pg_temp.regress_scans(rel regclass, index_scans integer, seq_scans integer)
+RETURNS void LANGUAGE plpgsql
+SET enable_bitmapscan = off SET enable_indexonlyscan = off
+AS $$
+BEGIN
+	SET LOCAL enable_seqscan = off;
+	FOR i IN 1..index_scans LOOP
+		EXECUTE format('SELECT FROM %s WHERE id = $1', rel) USING i;
+	END LOOP;
+	SET LOCAL enable_seqscan = on;
+	SET LOCAL enable_indexscan = off;
+	FOR i IN 1..seq_scans LOOP
+		EXECUTE format('SELECT FROM %s LIMIT 1', rel);
+	END LOOP;
+END
+$$;
+CREATE TABLE regress_idx_edge (id integer PRIMARY KEY);
+CREATE TABLE regress_idx_edge2 (id integer PRIMARY KEY);
+-- (building the primary keys scanned the tables: start from zero)
+SELECT regress_flush_stats();
+SELECT pg_stat_reset_single_table_counters('regress_idx_edge'::regclass),
+	   pg_stat_reset_single_table_counters('regress_idx_edge2'::regclass);
+INSERT INTO regress_idx_edge SELECT g FROM generate_series(1, 10000) g;
+INSERT INTO regress_idx_edge2 SELECT g FROM generate_series(1, 100) g;
+SELECT pg_temp.regress_scans('regress_idx_edge', 19, 1);
+SELECT regress_flush_stats();
+SELECT relname, seq_scan, index_scans, percent_of_times_index_used
+FROM pghero.index_usage WHERE relname = 'regress_idx_edge';
+SELECT count(*) AS missing_at_95 FROM pghero.missing_indexes WHERE relname = 'regress_idx_edge';
+SELECT pg_temp.regress_scans('regress_idx_edge', 18980, 1000);
+SELECT pg_temp.regress_scans('regress_idx_edge2', 19999, 1);
+SELECT regress_flush_stats();
+SELECT relname, seq_scan, index_scans, percent_of_times_index_used
+FROM pghero.index_usage WHERE relname LIKE 'regress_idx_edge%'
+ORDER BY relname COLLATE "C";
+SELECT relname, seq_scan, index_scans, percent_of_times_index_used
+FROM pghero.missing_indexes WHERE relname LIKE 'regress_idx_edge%';
+DROP TABLE regress_idx_edge, regress_idx_edge2;
+
 -- cache hit rates: one row for tables, one for indexes
 SELECT kind, blocks_hit + blocks_read > 0 AS has_io,
 	   hit_rate BETWEEN 0 AND 100 AS is_percent,
 	   threshold,
-	   healthy = (hit_rate >= threshold) AS healthy_matches
+	   -- healthy compares the unrounded rate; hit_rate is rounded to 0.01
+	   healthy = (100.0 * blocks_hit / (blocks_hit + blocks_read) >= threshold) AS healthy_matches,
+	   hit_rate = round(100.0 * blocks_hit / (blocks_hit + blocks_read), 2) AS hit_rate_rounded
 FROM pghero.cache_hit_rates ORDER BY kind COLLATE "C";
 
 -- index bloat: an index that kept its pages after 90 % of its rows went

@@ -149,3 +149,26 @@ SELECT pg_temp.set_error('pghero.slow_query_ms', '-1');
 -- the prefix "pghero" is reserved (PostgreSQL 15 and later)
 SELECT (pg_temp.set_error('pghero.no_such_setting', '1') <> 'accepted')
 	   = (current_setting('server_version_num')::int >= 150000) AS reserved_where_it_can_be;
+
+-- Every column a reader sees (views of schema pghero, result columns of
+-- its functions) has a type with a standard JDBC mapping (jsonb excepted:
+-- OTHER), and no column name is a reserved word
+WITH cols AS (
+	SELECT c.relname::text AS object, a.attname::text AS col, a.atttypid AS typ
+	FROM pg_class c
+		 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+	WHERE c.relnamespace = 'pghero'::regnamespace
+	UNION ALL
+	SELECT p.oid::regprocedure::text, x.name, x.typ
+	FROM pg_proc p
+		 CROSS JOIN LATERAL unnest(p.proallargtypes, p.proargmodes, p.proargnames)
+			 AS x(typ, mode, name)
+	WHERE p.pronamespace = 'pghero'::regnamespace
+	  AND x.mode IN ('o', 't', 'b'))
+SELECT object, col, format_type(typ, NULL) AS type,
+	   col IN (SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')) AS reserved
+FROM cols
+WHERE coalesce((SELECT t.typelem FROM pg_type t WHERE t.oid = typ AND t.typcategory = 'A'), typ)
+	  <> ALL ('{bool,int2,int4,int8,oid,numeric,float4,float8,text,varchar,bpchar,name,date,timestamp,timestamptz,jsonb}'::regtype[])
+   OR col IN (SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T'))
+ORDER BY object COLLATE "C", col COLLATE "C";

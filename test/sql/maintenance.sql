@@ -34,6 +34,18 @@ FROM pghero.transaction_id_danger d
 	 JOIN pg_database db ON db.datname = d.database
 WHERE d.kind = 'database' AND d.database = current_database();
 RESET pghero.transaction_id_danger;
+-- at the threshold exactly a table is not in danger (fewer than, not as
+-- many as), one more and it is (ages are stable within a transaction)
+BEGIN;
+SELECT least(2146483648 - greatest(age(c.relfrozenxid), age(t.relfrozenxid)),
+			 2146483648 - greatest(mxid_age(c.relminmxid), mxid_age(t.relminmxid))) AS regress_left
+FROM pg_class c LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+WHERE c.relname = 'regress_maint' \gset
+SELECT set_config('pghero.transaction_id_danger', :'regress_left', true) IS NOT NULL AS set;
+SELECT count(*) AS at_threshold FROM pghero.transaction_id_danger WHERE relname = 'regress_maint';
+SELECT set_config('pghero.transaction_id_danger', (:regress_left + 1)::text, true) IS NOT NULL AS set;
+SELECT count(*) AS past_threshold FROM pghero.transaction_id_danger WHERE relname = 'regress_maint';
+COMMIT;
 
 -- autovacuum danger follows the table's own autovacuum_freeze_max_age
 SELECT count(*) AS near_forced_vacuum FROM pghero.autovacuum_danger WHERE relname = 'regress_maint';
@@ -75,3 +87,31 @@ FROM pghero.sequence_danger
 WHERE relname LIKE 'regress_seq%'
 ORDER BY relname COLLATE "C", column_name COLLATE "C";
 RESET pghero.sequence_danger_percent;
+
+-- the threshold compares the unrounded share: exactly at it is not in
+-- danger, just past it is, even when the shown percent rounds to it
+CREATE TABLE regress_seq_edge (id smallserial);
+CREATE SEQUENCE regress_seq_edge1000 AS integer MAXVALUE 1000;
+CREATE TABLE regress_seq_edge1000_t (id integer DEFAULT nextval('regress_seq_edge1000'));
+-- 29490 / 32767 = 89.9991 %, 900 / 1000 = 90 % exactly
+SELECT setval(pg_get_serial_sequence('regress_seq_edge', 'id'), 29490);
+SELECT setval('regress_seq_edge1000', 900);
+SELECT relname, last_value, percent_used
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%';
+-- 29491 / 32767 = 90.0021 % (shown 90.00), 901 / 1000 = 90.1 %
+SELECT setval(pg_get_serial_sequence('regress_seq_edge', 'id'), 29491);
+SELECT setval('regress_seq_edge1000', 901);
+SELECT relname, last_value, percent_used
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%'
+ORDER BY relname COLLATE "C";
+-- a fractional threshold
+SET pghero.sequence_danger_percent = 90.0021;
+SELECT relname, last_value, percent_used
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%';
+SET pghero.sequence_danger_percent = 90.0022;
+SELECT relname, last_value, percent_used
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%'
+ORDER BY relname COLLATE "C";
+RESET pghero.sequence_danger_percent;
+DROP TABLE regress_seq_edge, regress_seq_edge1000_t;
+DROP SEQUENCE regress_seq_edge1000;

@@ -26,11 +26,12 @@ FROM pgss.pg_stat_statements
 WHERE query LIKE '%relname = $1%' AND query LIKE 'SELECT count(*)%'
 ORDER BY toplevel;
 SELECT database = current_database() AS own_database,
-	   "user" = current_user AS own_user,
+	   username = current_user AS own_user,
 	   calls, rows,
 	   total_time_ms > 0 AS timed,
-	   abs(mean_time_ms - total_time_ms / calls) < 1e-9 AS mean_is_total_over_calls,
-	   total_time = make_interval(secs => total_time_ms / 1000) AS interval_matches,
+	   abs(mean_time_ms - total_time_ms / calls) < 0.001 AS mean_is_total_over_calls,
+	   abs(extract(epoch FROM total_time::interval) * 1000 - total_time_ms) < 1 AS interval_matches,
+	   total_time_ms = round(total_time_ms::numeric, 3)::float8 AS ms_rounded,
 	   shared_blks_hit + shared_blks_read > 0 AS read_blocks
 FROM pghero.query_stats
 WHERE query LIKE 'SELECT count(*)%' AND query LIKE '%relname = $1%';

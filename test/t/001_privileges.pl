@@ -182,7 +182,7 @@ is( safe_psql_as(
 
 is( safe_psql_as(
 		'regress_pghero_reader', qq{
-		SELECT "user", state, query FROM pghero.running_queries
+		SELECT username, state, query FROM pghero.running_queries
 		WHERE pid = $pid_a}),
 	'regress_pghero_app|active|SELECT pg_sleep(300) /* marker-xyz */;',
 	'reader sees app query with its full text in pghero.running_queries');
@@ -200,9 +200,9 @@ like(
 like(
 	safe_psql_as(
 		'regress_pghero_reader', q{
-		SELECT "user" || '|' || calls || '|' || query FROM pghero.query_stats
+		SELECT username || '|' || calls || '|' || query FROM pghero.query_stats
 		WHERE query LIKE '%marker_stats_abc%'
-		  AND "user" = 'regress_pghero_app'}),
+		  AND username = 'regress_pghero_app'}),
 	qr/^regress_pghero_app\|1\|SELECT count\(\*\) AS marker_stats_abc FROM app_secret WHERE secret <> \$1$/,
 	'reader sees app statement with its full text in pghero.query_stats');
 

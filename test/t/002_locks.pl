@@ -312,8 +312,8 @@ is( query(qq{
 		   relid = 'locked_tbl'::regclass,
 		   blocking_pid = $locker_pid, blocking_state,
 		   blocking_query LIKE '%ALTER SEQUENCE free_seq RENAME TO free_seq_renamed%',
-		   blocked_duration >= '0'::interval,
-		   blocking_transaction_duration >= blocked_duration
+		   blocked_duration_ms >= 0 AND blocked_duration::interval >= '0',
+		   blocking_transaction_duration_ms >= blocked_duration_ms
 	FROM pghero.blocked_queries}),
 	't|t|postgres|relation|AccessShareLock|public|locked_tbl|t|t|idle in transaction|t|t|t',
 	'blocked_queries: the waiter, the lock awaited and the locker');

@@ -64,7 +64,8 @@ is( $primary->safe_psql(
 		'postgres', q{
 		SELECT role, state, application_name, sync_state,
 			   pid IS NOT NULL, lag_bytes >= 0,
-			   replay_lsn IS NOT NULL AND replay_lsn <= pg_current_wal_lsn()
+			   replay_lsn::pg_lsn <= pg_current_wal_lsn()
+			   AND replay_lsn_bytes = replay_lsn::pg_lsn - '0/0'
 		FROM pghero.replication}),
 	'primary|streaming|standby|async|t|t|t',
 	'primary: exactly one replication row, with its lag in bytes');

@@ -4,6 +4,10 @@
 # 005_activity.pl -- the activity and connection views see other sessions.
 #
 # What this proves:
+#  * durations (running_queries, connections) are measured against the
+#    clock after pg_stat_activity is read: a session that connected and
+#    started its query after the reader's transaction began has durations
+#    of 0 or more (against now() they were negative).
 #  * long_running_queries lists a background "SELECT pg_sleep(30)" once it
 #    has run longer than pghero.long_running_query_sec (SET to 1 in the
 #    session), and does not list it with the default of 60 s although
@@ -86,7 +90,7 @@ is( $node->safe_psql('postgres', qq{
 	SET pghero.long_running_query_sec = 1;
 	SELECT state, wait_event, application_name, blocked_by,
 		   query = 'SELECT pg_sleep(30) /* regress_pghero_marker */;',
-		   duration >= '1 s'::interval, duration_ms >= 1000,
+		   duration::interval >= '1 s'::interval, duration_ms >= 1000,
 		   started_at <= now() - '1 s'::interval
 	FROM pghero.long_running_queries WHERE pid = $sleeper_pid}),
 	'active|PgSleep|regress_pghero_sleeper|{}|t|t|t|t',
@@ -111,6 +115,35 @@ ok( poll_until(qq{
 	'0'),
 	'long_running_queries forgets the cancelled query');
 is($sleeper->quit, 0, 'sleeper exits cleanly');
+
+# Live durations are measured against clock_timestamp() read after
+# pg_stat_activity, not against now() (the start of the reader's
+# transaction): a session that connected and started its query after the
+# reader's transaction began has positive durations, never negative ones.
+my $reader = PgheroSession->new($node, timeout => $wait_secs);
+$reader->query('BEGIN; SELECT now();');
+my $late = PgheroSession->new($node,
+	application_name => 'regress_pghero_late', timeout => $wait_secs);
+my $late_pid = $late->query('SELECT pg_backend_pid()')->[0];
+$late->send('SELECT pg_sleep(30) /* regress_pghero_late */;');
+ok( poll_until(qq{
+	SELECT count(*) FROM pg_stat_activity
+	WHERE pid = $late_pid AND wait_event = 'PgSleep'}, '1'),
+	'a session connected after the reader\'s transaction began is sleeping');
+is( $reader->query(qq{
+	SELECT c.backend_start > now(), q.started_at > now(),
+		   q.duration_ms >= 0, q.duration::interval >= '0',
+		   c.connected_for_ms >= 0, c.connected_for::interval >= '0'
+	FROM pghero.running_queries q JOIN pghero.connections c USING (pid)
+	WHERE q.pid = $late_pid;
+	COMMIT;})->[0],
+	't|t|t|t|t|t',
+	'durations of a query that started after the reader\'s transaction are not negative');
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($late_pid)");
+ok($late->wait_for('err', qr/canceling statement due to user request/),
+	'late session cancelled');
+is($late->quit, 0, 'late session exits cleanly');
+is($reader->quit, 0, 'reader exits cleanly');
 
 #--------------------------------------------------------------------------
 # vacuum_progress
@@ -149,7 +182,7 @@ is( $node->safe_psql('postgres', qq{
 				THEN max_dead_tuples IS NULL AND max_dead_tuple_bytes > 0
 				ELSE max_dead_tuples > 0 AND max_dead_tuple_bytes IS NULL END,
 		   query = 'VACUUM vac_tbl;',
-		   started_at <= now(), duration >= '0'::interval
+		   started_at <= now(), duration_ms >= 0
 	FROM pghero.vacuum_progress WHERE pid = $vacuum_pid}),
 	'postgres|public|vac_tbl|t|t|t|t|t|t|t|t|t',
 	'vacuum_progress: table, phase and progress of the VACUUM');
@@ -209,7 +242,7 @@ ok( observe_until(qq{
 	'busy session is running; 6 client sessions in all');
 
 is( observe(q{
-	SELECT database, "user" = current_user, client_addr IS NULL, total_connections
+	SELECT database, username = current_user, client_addr IS NULL, total_connections
 	FROM pghero.connection_sources
 	WHERE application_name = 'regress_pghero_pool'}),
 	'postgres|t|t|3',
@@ -222,7 +255,7 @@ is( observe(q{
 	SELECT string_agg(pid::text, ',' ORDER BY pid),
 		   bool_and(backend_type = 'client backend'),
 		   bool_and(state = 'idle'), bool_and(database = 'postgres'),
-		   bool_and(connected_for >= '0'::interval)
+		   bool_and(connected_for_ms >= 0)
 	FROM pghero.connections
 	WHERE application_name = 'regress_pghero_pool'}),
 	join(',', sort { $a <=> $b } @pool_pids) . '|t|t|t|t',
@@ -248,7 +281,7 @@ is( observe(q{
 		   max_connections = current_setting('max_connections')::int,
 		   reserved_connections = current_setting('superuser_reserved_connections')::int,
 		   available_connections = max_connections - reserved_connections,
-		   percent_used = round(100.0 * 6 / available_connections, 1),
+		   percent_used = round(100.0 * 6 / available_connections, 2),
 		   high_connections, high_idle_in_transaction
 	FROM pghero.connection_summary}),
 	'6|2|1|t|t|t|t|f|f',

@@ -665,7 +665,7 @@ like(
 		SELECT statements_deallocations || '|' || statements_fill_percent || '|'
 			   || statements_max || '|' || note
 		FROM pghero.collector WHERE source = 'statements'}),
-	qr/^[1-9]\d*\|(\d{1,2}(\.\d)?|100(\.0)?)\|100\|.*evict/,
+	qr/^[1-9]\d*\|(\d{1,2}\.\d\d|100\.00)\|100\|.*evict/,
 	'evictions: pghero.collector shows deallocations, fill percent and the note'
 );
 
