@@ -107,7 +107,8 @@ ORDER BY relname COLLATE "C";
 -- a fractional threshold
 SET pghero.sequence_danger_percent = 90.0021;
 SELECT relname, last_value, percent_used
-FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%';
+FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%'
+ORDER BY relname COLLATE "C";
 SET pghero.sequence_danger_percent = 90.0022;
 SELECT relname, last_value, percent_used
 FROM pghero.sequence_danger WHERE relname LIKE 'regress_seq_edge%'
