@@ -10,7 +10,8 @@ OBJS = \
 	src/redact.o \
 	src/collector.o \
 	src/launcher.o \
-	src/pgss.o
+	src/pgss.o \
+	src/filesystems.o
 
 EXTENSION = pghero
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pghero.control)
@@ -39,7 +40,7 @@ SQL_DEFS = $(filter-out $(SQL_ONCE),$(SQL_SRC))
 PGFILEDESC = "pghero - PgHero performance dashboard inside PostgreSQL"
 
 REGRESS = install security pgss redact activity query_stats space indexes \
-	maintenance replication settings actions collector history own
+	maintenance replication settings actions collector history own status
 # The suite starts its own throwaway server from the installed binaries
 # (pg_regress --temp-instance), with the libraries preloaded by
 # test/pghero.conf, so installcheck needs no running server.
