@@ -120,6 +120,31 @@ is( $standby->safe_psql(
 	'standby|streaming|t|t|t|t',
 	'standby: pghero.replication shows exactly one row with its lag');
 
+# instance_status on both ends: one system, two roles
+is( $primary->safe_psql(
+		'postgres', q{
+		SELECT role, standbys, all_standbys_streaming, ready_for_writes FROM pghero.instance_status}),
+	'primary|1|t|t',
+	'primary: instance_status counts one streaming standby and is ready for writes');
+is( $standby->safe_psql(
+		'postgres', q{
+		SELECT role, ready_for_reads, ready_for_writes, timeline >= 1 FROM pghero.instance_status}),
+	'standby|t|f|t',
+	'standby: instance_status says standby, ready for reads, not for writes');
+is( $standby->safe_psql('postgres', 'SELECT system_identifier FROM pghero.instance_status'),
+	$primary->safe_psql('postgres', 'SELECT system_identifier FROM pghero.instance_status'),
+	'standby: the same system identifier as its primary');
+
+# the data directory's file system as df(1) sees it: the same size, and the
+# space available within 1 % of it (other writes go on meanwhile)
+my $df = `df -B1 --output=size,avail '${\ $primary->data_dir}' | tail -1`;
+my ($df_size, $df_avail) = $df =~ /(\d+)\s+(\d+)/;
+my ($size, $avail) = split /\|/, $primary->safe_psql('postgres',
+	'SELECT data_total_bytes, data_available_bytes FROM pghero.instance_status');
+is($size, $df_size, 'primary: data_total_bytes is the size df reports');
+ok(abs($avail - $df_avail) <= $df_size / 100,
+	"primary: data_available_bytes ($avail) is within 1 % of what df reports ($df_avail)");
+
 # A standby reads a sequence as its last WAL record left it, which may be
 # up to 32 values ahead of the primary (SEQ_LOG_VALS): compare with
 # pg_sequences there rather than with the primary.
