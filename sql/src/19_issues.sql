@@ -21,6 +21,22 @@
 -- library is preloaded, enabled and this database is pghero.database on a
 -- primary, a collector that does not run.  When the library is not
 -- preloaded nothing is said about the worker.
+-- Whether pghero is in shared_preload_libraries (which only roles that may
+-- read every setting may examine; the answer is harmless)
+CREATE FUNCTION pghero_internal._preloaded()
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (
+		SELECT FROM pg_catalog.regexp_split_to_table(
+						pg_catalog.current_setting('shared_preload_libraries'), '\s*,\s*') l
+		WHERE pg_catalog.btrim(l, ' "') OPERATOR(pg_catalog.~) '(^|/)pghero$')
+$$;
+
+COMMENT ON FUNCTION pghero_internal._preloaded() IS
+'Whether pghero is in shared_preload_libraries, whoever asks (internal)';
+
 CREATE FUNCTION pghero_internal._issues_collector()
 RETURNS TABLE (check_name text, category text, severity text, database name, object text,
 			   details jsonb, description text, remediation text)
@@ -31,10 +47,7 @@ DECLARE
 	preloaded boolean;
 BEGIN
 	PERFORM @extschema@.config();
-	preloaded := EXISTS (
-		SELECT FROM pg_catalog.regexp_split_to_table(
-						pg_catalog.current_setting('shared_preload_libraries'), '\s*,\s*') l
-		WHERE pg_catalog.btrim(l, ' "') ~ '(^|/)pghero$');
+	preloaded := pghero_internal._preloaded();
 	RETURN QUERY
 	SELECT 'collector_failing'::text, 'maintenance'::text, 'warning'::text,
 		   pg_catalog.current_database(), c.source,
@@ -503,8 +516,8 @@ UNION ALL
 SELECT 'inactive_replication_slot', 'capacity', 'warning', s.database, s.slot_name,
 	   pg_catalog.jsonb_build_object('slot_type', s.slot_type, 'retained_wal_bytes', s.retained_wal_bytes,
 									 'xmin_age', s.xmin_age, 'catalog_xmin_age', s.catalog_xmin_age),
-	   pg_catalog.format('Replication slot %s is inactive: it keeps %s of WAL (and growing) and holds back vacuum until a consumer connects or it is dropped; the disk can fill up.',
-						 s.slot_name, coalesce(s.retained_wal, 'no')),
+	   pg_catalog.format('Replication slot %s is inactive: it retains %s of WAL (and growing) and may hold back vacuum until a consumer connects or it is dropped; the disk can fill up.',
+						 s.slot_name, coalesce(s.retained_wal, '0 bytes')),
 	   pg_catalog.format('If no consumer will use it again: SELECT pg_drop_replication_slot(%L);', s.slot_name)
 FROM @extschema@.replication_slots s
 WHERE NOT s.active
@@ -564,7 +577,9 @@ SELECT 'duplicate_index'::text AS check_name,
 	   pg_catalog.format('Index %s.%s is covered by %s: it serves no query the other cannot, yet costs %s of space and work on every write.',
 						 d.schemaname, d.unneeded_index, d.covering_index, d.size) AS description,
 	   d.fix_sql || ';' AS remediation
-FROM @extschema@.duplicate_indexes d
+FROM (SELECT DISTINCT ON (x.schemaname, x.unneeded_index) x.*
+	  FROM @extschema@.duplicate_indexes x
+	  ORDER BY x.schemaname, x.unneeded_index, x.covering_index) d
 UNION ALL
 SELECT 'unused_index', 'performance', 'info', pg_catalog.current_database(),
 	   pg_catalog.format('%s.%s', u.schemaname, u.indexname),

@@ -85,6 +85,7 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._pgss_info(),
 	pghero_internal._checkpoint_counters(),
 	pghero_internal._collation_versions(),
+	pghero_internal._preloaded(),
 	pghero_internal._issues_collector(),
 	pghero_internal._issues_statements()
 TO pghero_reader;
