@@ -81,10 +81,54 @@ COMMENT ON FUNCTION pghero_internal._issues_collector() IS
 
 -- Slow statements (PgHero's rule: the 100 statements of most total time,
 -- then pghero.slow_query_calls and pghero.slow_query_ms, on unrounded
--- values) from the last 3 hours of history when the collector captured
--- statements recently, else live from pg_stat_statements; and
--- pg_stat_statements near its maximum and evicting entries.  Nothing when
--- pg_stat_statements is absent.
+-- values), from the last 3 hours of history or live from
+-- pg_stat_statements
+CREATE FUNCTION pghero_internal._issues_slow(from_history boolean)
+RETURNS TABLE (check_name text, category text, severity text, database name, object text,
+			   details jsonb, description text, remediation text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN QUERY
+	WITH q AS (
+		SELECT s.database, s.queryid, s.query, s.calls, s.total_ms
+		FROM (SELECT h.database, h.queryid, h.query, h.calls, h.total_time_ms AS total_ms
+			  FROM @extschema@.query_stats_between(pg_catalog.now() - interval '3 hours', pg_catalog.now()) h
+			  WHERE from_history
+			  UNION ALL
+			  SELECT l.database, l.queryid, l.query, l.calls, l.total_time_ms
+			  FROM @extschema@.query_stats l
+			  WHERE NOT from_history) s
+		ORDER BY s.total_ms DESC
+		LIMIT 100)
+	SELECT 'slow_query'::text, 'performance'::text, 'warning'::text,
+		   q.database, q.queryid::text,
+		   pg_catalog.jsonb_build_object('queryid', q.queryid, 'calls', q.calls,
+										 'total_time_ms', q.total_ms,
+										 'mean_time_ms', q.total_ms / q.calls,
+										 'threshold_ms', c.slow_query_ms,
+										 'min_calls', c.slow_query_calls,
+										 'source', CASE WHEN from_history THEN 'history (last 3 hours)' ELSE 'pg_stat_statements' END,
+										 'query', pg_catalog.left(q.query, 1000)),
+		   pg_catalog.format('A statement called %s times %s takes %s ms on average (pghero.slow_query_ms = %s), %s ms in all: %s',
+							 q.calls, CASE WHEN from_history THEN 'in the last 3 hours' ELSE 'since pg_stat_statements was reset' END,
+							 pg_catalog.round((q.total_ms / q.calls)::numeric, 1), c.slow_query_ms,
+							 pg_catalog.round(q.total_ms::numeric), pg_catalog.left(q.query, 200)),
+		   pg_catalog.format('EXPLAIN (ANALYZE, BUFFERS) the statement (queryid %s, SELECT query FROM pghero.query_stats WHERE queryid = %s) and add the index or rewrite it shows; see pghero.query_history(%s) for its trend', q.queryid, q.queryid, q.queryid)
+	FROM q CROSS JOIN @extschema@.config() c
+	WHERE q.calls >= c.slow_query_calls
+	  AND q.total_ms / q.calls >= c.slow_query_ms;
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._issues_slow(boolean) IS
+'Slow statements for pghero.issues, from the last 3 hours of history or live from pg_stat_statements (internal)';
+
+-- Slow statements from history when the collector captured statements
+-- recently (live from pg_stat_statements otherwise, or when the history is
+-- locked), and pg_stat_statements near its maximum and evicting entries.
+-- Nothing when pg_stat_statements is absent.
 CREATE FUNCTION pghero_internal._issues_statements()
 RETURNS TABLE (check_name text, category text, severity text, database name, object text,
 			   details jsonb, description text, remediation text)
@@ -104,35 +148,11 @@ BEGIN
 		  AND c.last_success_at >= pg_catalog.now()
 			  - pg_catalog.make_interval(secs => 3 * pghero_internal._setting_seconds('pghero.capture_interval')));
 	BEGIN
-		RETURN QUERY
-		WITH q AS (
-			SELECT s.database, s.queryid, s.query, s.calls, s.total_ms
-			FROM (SELECT h.database, h.queryid, h.query, h.calls, h.total_time_ms AS total_ms
-				  FROM @extschema@.query_stats_between(pg_catalog.now() - interval '3 hours', pg_catalog.now()) h
-				  WHERE from_history
-				  UNION ALL
-				  SELECT l.database, l.queryid, l.query, l.calls, l.total_time_ms
-				  FROM @extschema@.query_stats l
-				  WHERE NOT from_history) s
-			ORDER BY s.total_ms DESC
-			LIMIT 100)
-		SELECT 'slow_query'::text, 'performance'::text, 'warning'::text,
-			   q.database, q.queryid::text,
-			   pg_catalog.jsonb_build_object('queryid', q.queryid, 'calls', q.calls,
-											 'total_time_ms', q.total_ms,
-											 'mean_time_ms', q.total_ms / q.calls,
-											 'threshold_ms', c.slow_query_ms,
-											 'min_calls', c.slow_query_calls,
-											 'source', CASE WHEN from_history THEN 'history (last 3 hours)' ELSE 'pg_stat_statements' END,
-											 'query', pg_catalog.left(q.query, 1000)),
-			   pg_catalog.format('A statement called %s times %s takes %s ms on average (pghero.slow_query_ms = %s), %s ms in all: %s',
-								 q.calls, CASE WHEN from_history THEN 'in the last 3 hours' ELSE 'since pg_stat_statements was reset' END,
-								 pg_catalog.round((q.total_ms / q.calls)::numeric, 1), c.slow_query_ms,
-								 pg_catalog.round(q.total_ms::numeric), pg_catalog.left(q.query, 200)),
-			   pg_catalog.format('EXPLAIN (ANALYZE, BUFFERS) the statement (queryid %s, SELECT query FROM pghero.query_stats WHERE queryid = %s) and add the index or rewrite it shows; see pghero.query_history(%s) for its trend', q.queryid, q.queryid, q.queryid)
-		FROM q CROSS JOIN @extschema@.config() c
-		WHERE q.calls >= c.slow_query_calls
-		  AND q.total_ms / q.calls >= c.slow_query_ms;
+		BEGIN
+			RETURN QUERY SELECT * FROM pghero_internal._issues_slow(from_history);
+		EXCEPTION WHEN lock_not_available THEN
+			RETURN QUERY SELECT * FROM pghero_internal._issues_slow(false);
+		END;
 
 		SELECT pg_catalog.count(*) INTO entries FROM pghero_internal._pgss_statements(false);
 		max_entries := pg_catalog.current_setting('pg_stat_statements.max', true)::bigint;

@@ -87,6 +87,7 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._collation_versions(),
 	pghero_internal._preloaded(),
 	pghero_internal._issues_collector(),
+	pghero_internal._issues_slow(boolean),
 	pghero_internal._issues_statements()
 TO pghero_reader;
 
