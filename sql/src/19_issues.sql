@@ -40,7 +40,7 @@ COMMENT ON FUNCTION pghero_internal._preloaded() IS
 CREATE FUNCTION pghero_internal._issues_collector()
 RETURNS TABLE (check_name text, category text, severity text, database name, object text,
 			   details jsonb, description text, remediation text)
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -86,7 +86,7 @@ COMMENT ON FUNCTION pghero_internal._issues_collector() IS
 CREATE FUNCTION pghero_internal._issues_slow(from_history boolean)
 RETURNS TABLE (check_name text, category text, severity text, database name, object text,
 			   details jsonb, description text, remediation text)
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -132,7 +132,7 @@ COMMENT ON FUNCTION pghero_internal._issues_slow(boolean) IS
 CREATE FUNCTION pghero_internal._issues_statements()
 RETURNS TABLE (check_name text, category text, severity text, database name, object text,
 			   details jsonb, description text, remediation text)
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -698,7 +698,7 @@ COMMENT ON VIEW @extschema@.issue_counts IS
 -- One evaluation of every check (the cost of reading pghero.issues once)
 CREATE FUNCTION @extschema@.health(OUT status text, OUT critical bigint, OUT warning bigint, OUT info bigint)
 RETURNS record
-LANGUAGE sql STABLE
+LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE i.severity = 'critical') > 0 THEN 'critical'
