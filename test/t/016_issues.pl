@@ -19,6 +19,8 @@
 #    gone once archiving succeeds again.
 #  * A setting changed to a value that needs a restart is an info
 #    settings_pending_restart issue, gone once the change is reverted.
+#  * A collector that was terminated is a collector_not_running issue until
+#    pghero.start_collector() starts it again.
 #  * Then health() says ok again.
 
 use strict;
@@ -199,6 +201,21 @@ SELECT pg_reload_conf();
 ok( poll_until(
 		q{SELECT count(*) FROM pghero.issues WHERE check_name = 'settings_pending_restart'}, '0'),
 	'gone once reverted');
+
+#--------------------------------------------------------------------------
+# The collector not running (it is started again 10 s after it exited)
+#--------------------------------------------------------------------------
+
+$node->safe_psql('postgres',
+	q{SELECT pg_terminate_backend(worker_pid) FROM pghero.collector WHERE worker_pid IS NOT NULL LIMIT 1});
+ok( poll_until(
+		q{SELECT severity FROM pghero.issues WHERE issue_key = 'collector_not_running:postgres'},
+		'warning'),
+	'a collector that does not run is an issue');
+$node->safe_psql('postgres', q{SELECT pghero.start_collector()});
+ok( poll_until(
+		q{SELECT count(*) FROM pghero.issues WHERE check_name = 'collector_not_running'}, '0'),
+	'gone once it runs again');
 
 ok(poll_until(q{SELECT status FROM pghero.health()}, 'ok'), 'health() is ok again');
 
