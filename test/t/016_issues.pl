@@ -22,6 +22,8 @@
 #  * A collector that was terminated is a collector_not_running issue until
 #    pghero.start_collector() starts it again.
 #  * Then health() says ok again.
+#  * pg_stat_statements full and evicting entries is a
+#    statements_deallocating issue, gone after pg_stat_statements_reset().
 
 use strict;
 use warnings;
@@ -41,6 +43,7 @@ $node->init;
 $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'pg_stat_statements,pghero'
 max_prepared_transactions = 2
+pg_stat_statements.max = 100
 wal_level = replica
 archive_mode = on
 archive_command = 'true'
@@ -218,6 +221,21 @@ ok( poll_until(
 	'gone once it runs again');
 
 ok(poll_until(q{SELECT status FROM pghero.health()}, 'ok'), 'health() is ok again');
+
+#--------------------------------------------------------------------------
+# pg_stat_statements full and evicting (pg_stat_statements.max = 100 here)
+#--------------------------------------------------------------------------
+
+$node->safe_psql('postgres',
+	join('', map { "CREATE TEMP TABLE regress_pgss_$_ (a integer);\n" } 1 .. 150));
+ok( poll_until(
+		q{SELECT severity || ' ' || (details->>'max') FROM pghero.issues
+		  WHERE issue_key = 'statements_deallocating:pg_stat_statements.max'},
+		'warning 100'),
+	'pg_stat_statements evicting entries is an issue');
+$node->safe_psql('postgres', q{SELECT pg_stat_statements_reset()});
+is(query(q{SELECT count(*) FROM pghero.issues WHERE check_name = 'statements_deallocating'}),
+	'0', 'gone once pg_stat_statements is reset');
 
 $node->stop;
 done_testing();
