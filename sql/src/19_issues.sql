@@ -118,7 +118,10 @@ BEGIN
 		   pg_catalog.format('EXPLAIN (ANALYZE, BUFFERS) the statement (queryid %s, SELECT query FROM pghero.query_stats WHERE queryid = %s) and add the index or rewrite it shows; see pghero.query_history(%s) for its trend', q.queryid, q.queryid, q.queryid)
 	FROM q CROSS JOIN @extschema@.config() c
 	WHERE q.calls >= c.slow_query_calls
-	  AND q.total_ms / q.calls >= c.slow_query_ms;
+	  AND q.total_ms / q.calls >= c.slow_query_ms
+	  -- pghero's own readers (dashboards, probes polling health()) and
+	  -- its collector are no findings
+	  AND coalesce(q.query, '') !~ '\mpghero(_internal)?\.';
 END
 $$;
 
@@ -620,6 +623,8 @@ SELECT 'cache_hit_rate', 'performance', 'info', pg_catalog.current_database(), h
 	   'Raise shared_buffers (restart) or add memory if the working set does not fit; look for sequential scans: SELECT * FROM pghero.missing_indexes;'
 FROM @extschema@.cache_hit_rates h
 WHERE NOT h.healthy
+  -- a rate over fewer block reads says nothing yet
+  AND h.blocks_hit + h.blocks_read >= 10000
 UNION ALL
 SELECT 'temp_file_spills', 'performance', 'info', d.datname, NULL,
 	   pg_catalog.jsonb_build_object('temp_bytes', d.temp_bytes, 'temp_files', d.temp_files,
