@@ -53,6 +53,14 @@ int			pghero_index_bloat_min_bytes = 100 * 1024 * 1024;
 double		pghero_sequence_danger_percent = 90.0;
 int			pghero_transaction_id_danger = 1500000000;
 
+/* GUC variables of the checks of pghero.issues (1.2) */
+int			pghero_lock_wait_threshold = 10;
+int			pghero_xmin_horizon_age = 10000000;
+int			pghero_prepared_xact_age = 300;
+int			pghero_temp_bytes_threshold = 10 * 1024 * 1024;	/* kB: 10GB */
+double		pghero_checkpoint_requested_percent = 50.0;
+double		pghero_bloat_percent_threshold = 50.0;
+
 /* GUC variables of the collector */
 bool		pghero_enabled = true;
 char	   *pghero_database = NULL;
@@ -190,6 +198,60 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("pghero.lock_wait_threshold",
+							"A session waiting for an ACCESS EXCLUSIVE lock this long while it blocks others is a lock queue.",
+							NULL,
+							&pghero_lock_wait_threshold,
+							10, 0, INT_MAX / 1000,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.xmin_horizon_age",
+							"Sessions, prepared transactions and slots whose xmin is older than this many transactions hold back vacuum.",
+							NULL,
+							&pghero_xmin_horizon_age,
+							10000000, 1, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.prepared_xact_age",
+							"Prepared transactions older than this are reported.",
+							NULL,
+							&pghero_prepared_xact_age,
+							300, 0, INT_MAX / 1000,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.temp_bytes_threshold",
+							"Databases that wrote more than this to temporary files since their statistics were reset are reported.",
+							NULL,
+							&pghero_temp_bytes_threshold,
+							10 * 1024 * 1024, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pghero.checkpoint_requested_percent",
+							 "Share of checkpoints, in percent, requested rather than timed beyond which checkpoints are too frequent.",
+							 NULL,
+							 &pghero_checkpoint_requested_percent,
+							 50.0, 0.0, 100.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pghero.bloat_percent_threshold",
+							 "Estimated bloat, in percent of a table's or index's size, beyond which it is reported.",
+							 NULL,
+							 &pghero_bloat_percent_threshold,
+							 50.0, 0.0, 100.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("pghero.enabled",
 							 "Whether the collector captures history.",
 							 "When off, the collector stays idle.",
@@ -268,8 +330,8 @@ Datum
 pghero_config(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[10];
-	bool		nulls[10] = {0};
+	Datum		values[16];
+	bool		nulls[16] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -287,6 +349,12 @@ pghero_config(PG_FUNCTION_ARGS)
 	values[7] = Int64GetDatum((int64) pghero_index_bloat_min_bytes);
 	values[8] = Float8GetDatum(pghero_sequence_danger_percent);
 	values[9] = Int64GetDatum((int64) pghero_transaction_id_danger);
+	values[10] = Int32GetDatum(pghero_lock_wait_threshold);
+	values[11] = Int64GetDatum((int64) pghero_xmin_horizon_age);
+	values[12] = Int32GetDatum(pghero_prepared_xact_age);
+	values[13] = Int64GetDatum((int64) pghero_temp_bytes_threshold * 1024);
+	values[14] = Float8GetDatum(pghero_checkpoint_requested_percent);
+	values[15] = Float8GetDatum(pghero_bloat_percent_threshold);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -108,3 +108,26 @@ $$;
 
 COMMENT ON FUNCTION pghero_internal._vacuum_progress() IS
 'Progress of every running VACUUM, whoever runs it, whatever the server''s version (internal)';
+
+-- Each database's collation version as recorded (pg_database.datcollversion)
+-- and as the operating system's library now reports it (PostgreSQL 15 and
+-- later; no row before, where pg_database records no version).
+CREATE FUNCTION pghero_internal._collation_versions(OUT datname name, OUT recorded_version text,
+													OUT actual_version text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF pg_catalog.current_setting('server_version_num')::integer < 150000 THEN
+		RETURN;
+	END IF;
+	RETURN QUERY EXECUTE
+		'SELECT d.datname, d.datcollversion, pg_catalog.pg_database_collation_actual_version(d.oid)
+		 FROM pg_catalog.pg_database d
+		 WHERE d.datallowconn AND d.datconnlimit <> -2';
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._collation_versions() IS
+'Every database''s collation version as recorded and as the library now reports it (none before PostgreSQL 15) (internal)';

@@ -14,7 +14,13 @@ CREATE FUNCTION @extschema@.config(
 	OUT unused_index_min_bytes bigint,
 	OUT index_bloat_min_bytes bigint,
 	OUT sequence_danger_percent float8,
-	OUT transaction_id_danger bigint)
+	OUT transaction_id_danger bigint,
+	OUT lock_wait_threshold integer,
+	OUT xmin_horizon_age bigint,
+	OUT prepared_xact_age integer,
+	OUT temp_bytes_threshold bigint,
+	OUT checkpoint_requested_percent float8,
+	OUT bloat_percent_threshold float8)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pghero_config'
 LANGUAGE C STABLE STRICT PARALLEL SAFE

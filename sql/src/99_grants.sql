@@ -80,6 +80,19 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.relation_space_history(regclass, timestamptz, timestamptz)
 TO pghero_reader;
 
+-- pghero.issues and what its checks call with the reader's rights
+GRANT EXECUTE ON FUNCTION
+	@extschema@.health(),
+	pghero_internal._setting_seconds(text),
+	pghero_internal._pgss_info(),
+	pghero_internal._checkpoint_counters(),
+	pghero_internal._collation_versions(),
+	pghero_internal._preloaded(),
+	pghero_internal._issues_collector(),
+	pghero_internal._issues_slow(boolean),
+	pghero_internal._issues_statements()
+TO pghero_reader;
+
 -- readers may call them, to be told that they need pghero_admin
 GRANT EXECUTE ON FUNCTION
 	@extschema@.capture(text[]),

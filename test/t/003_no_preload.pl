@@ -148,6 +148,18 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM pghero_internal.audit_log'
 
 check_views('with pg_stat_statements not loaded');
 
+# pghero.issues says nothing about a worker that cannot run, nor about the
+# statements it cannot read
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT count(*) FROM pghero.issues
+		WHERE check_name IN ('collector_not_running', 'collector_failing',
+							 'slow_query', 'statements_deallocating')}),
+	'0',
+	'issues: nothing about the collector or pg_stat_statements without preloading');
+is($node->safe_psql('postgres', 'SELECT status FROM pghero.health()'),
+	'ok', 'health() works without preloading');
+
 $node->stop;
 
 done_testing();
