@@ -52,11 +52,12 @@ sub findings
 	$where //= 'true';
 	return $node->safe_psql('postgres', qq{
 SET ROLE regress_security_reader;
-SELECT $columns FROM pghero.security_issues
-WHERE check_name IN ('hba_trust', 'hba_cleartext_password', 'hba_open_to_all',
-					 'hba_error', 'ssl_off', 'login_without_password')
-  AND ($where)
-ORDER BY check_name, object;
+SELECT $columns
+FROM (SELECT * FROM pghero.security_issues
+	  WHERE check_name IN ('hba_trust', 'hba_cleartext_password', 'hba_open_to_all',
+						   'hba_error', 'ssl_off', 'login_without_password')
+	  ORDER BY check_name, object) security_issues
+WHERE $where;
 });
 }
 
