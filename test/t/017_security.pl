@@ -138,15 +138,14 @@ is( findings("count(*)",
 		"severity = 'critical' OR check_name <> 'hba_trust'"),
 	'0', 'every finding gone once pg_hba.conf is fixed and reloaded');
 
-# ssl on: no ssl_off finding even with a remote host rule (a certificate
-# would be needed to turn ssl on; the check reads the setting, so a rule of
-# another kind shows it: hostssl never matches while ssl is off)
+# A hostssl line while ssl is off can never match: the server refuses the
+# whole file on reload (hba_error), and it is no ssl_off finding
 open($fh, '>>', $hba) or die "could not open $hba: $!";
 print $fh "hostssl all all 10.0.0.0/8 scram-sha-256\n";
 close $fh;
 $node->reload;
-is(findings("count(*)", "check_name = 'ssl_off'"),
-	'0', 'hostssl rules alone are no ssl_off finding');
+is(findings("check_name || ' ' || severity", "check_name IN ('hba_error', 'ssl_off')"),
+	'hba_error warning', 'a hostssl line with ssl off is an error, not ssl_off');
 
 $node->stop;
 done_testing();
