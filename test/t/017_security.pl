@@ -56,7 +56,7 @@ SELECT $columns
 FROM (SELECT * FROM pghero.security_issues
 	  WHERE check_name IN ('hba_trust', 'hba_cleartext_password', 'hba_open_to_all',
 						   'hba_error', 'ssl_off', 'login_without_password')
-	  ORDER BY check_name, object) security_issues
+	  ORDER BY check_name, (details->>'line_number')::integer, object) security_issues
 WHERE $where;
 });
 }
