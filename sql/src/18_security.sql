@@ -94,21 +94,31 @@ SELECT 'hba_trust'::text AS check_name,
 FROM hba h
 WHERE h.error IS NULL AND h.type <> 'local' AND h.auth_method = 'trust'
 UNION ALL
--- clear-text passwords over TCP
+-- passwords sent in clear text over TCP: method password anywhere (the
+-- server receives the password itself), and the methods that pass it on
+-- (ldap, radius, pam, bsd) without SSL or GSSAPI encryption
 SELECT 'hba_cleartext_password', 'security',
 	   CASE WHEN h.type IN ('hostssl', 'hostgssenc') THEN 'info' ELSE 'warning' END,
 	   NULL, h.place,
 	   pg_catalog.jsonb_build_object('file', h.file_name, 'line_number', h.line_number,
 			'rule', h.head || ' ' || h.auth_method, 'address', h.address),
-	   pg_catalog.format('%s (%s) asks for the password in clear text%s.',
+	   pg_catalog.format('%s (%s) has the client send its password in clear text%s.',
 			h.place, h.head || ' ' || h.auth_method,
 			CASE WHEN h.type IN ('hostssl', 'hostgssenc')
 				 THEN ': the connection is encrypted, but the server (or whoever impersonates it to a client that does not verify its certificate) receives the password itself'
 				 ELSE ': whoever can watch the network between client and server (or impersonate the server) reads it and logs in as that role' END),
-	   pg_catalog.format('In %s, line %s, replace password by scram-sha-256: %s scram-sha-256 (roles need a SCRAM password: SET password_encryption = ''scram-sha-256''; then \password in psql), then SELECT pg_reload_conf();',
-			h.file_name, h.line_number, h.head)
+	   CASE WHEN h.auth_method = 'password'
+			THEN pg_catalog.format('In %s, line %s, replace password by scram-sha-256: %s scram-sha-256 (roles need a SCRAM password: SET password_encryption = ''scram-sha-256''; then \password in psql), then SELECT pg_reload_conf();',
+					h.file_name, h.line_number, h.head)
+			ELSE pg_catalog.format('In %s, line %s, accept SSL connections only (ssl = on): %s %s (options unchanged), then SELECT pg_reload_conf();',
+					h.file_name, h.line_number,
+					pg_catalog.regexp_replace(h.head, '^[a-z]+', 'hostssl'), h.auth_method)
+	   END
 FROM hba h
-WHERE h.error IS NULL AND h.type <> 'local' AND h.auth_method = 'password'
+WHERE h.error IS NULL AND h.type <> 'local'
+  AND (h.auth_method = 'password'
+	   OR h.auth_method IN ('ldap', 'radius', 'pam', 'bsd')
+		  AND h.type NOT IN ('hostssl', 'hostgssenc'))
 UNION ALL
 -- every database, every role, from anywhere
 SELECT 'hba_open_to_all', 'security', 'warning', NULL, h.place,

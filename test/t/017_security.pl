@@ -106,7 +106,11 @@ like(findings("description", "check_name = 'hba_trust' AND object = 'pg_hba.conf
 	'trust from anywhere: what an attacker could do');
 is( findings("severity || ' ' || (details->>'line_number') || ' ' || (details->>'file')",
 		"check_name = 'hba_cleartext_password'"),
-	"warning $password $hba", 'clear-text password over TCP, by file and line');
+	"warning $password $hba\nwarning $radius $hba",
+	'clear-text password over TCP (password, radius), by file and line');
+like(findings("remediation", "check_name = 'hba_cleartext_password' AND object = 'pg_hba.conf:$radius'"),
+	qr/line $radius, accept SSL connections only \(ssl = on\): hostssl all all 192\.168\.0\.0\/16 radius \(options unchanged\)/,
+	'radius without SSL: hostssl');
 is( findings("object", "check_name = 'hba_open_to_all'"),
 	"pg_hba.conf:$trust\npg_hba.conf:$anywhere6",
 	'all databases and roles from 0.0.0.0/0 and ::/0');
