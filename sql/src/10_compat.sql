@@ -131,3 +131,34 @@ $$;
 
 COMMENT ON FUNCTION pghero_internal._collation_versions() IS
 'Every database''s collation version as recorded and as the library now reports it (none before PostgreSQL 15) (internal)';
+
+-- The rules of pg_hba.conf as the file on disk has them now (what a reload
+-- would load), for the security checks.  pg_hba_file_rules is readable by
+-- superusers (and pg_read_all_settings from PostgreSQL 15) only: this
+-- function reads it for any caller, takes no input and returns no option
+-- (options can hold ldapbindpasswd or radiussecret).  PostgreSQL 16 names
+-- each rule's file (include directives); before, every rule is in
+-- hba_file.
+CREATE FUNCTION pghero_internal._hba_rules()
+RETURNS TABLE (
+	file_name text, line_number integer, type text, database text[],
+	user_name text[], address text, netmask text, auth_method text,
+	error text)
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE pg_catalog.format($q$
+		SELECT %s, r.line_number, r.type, r.database, r.user_name,
+			   r.address, r.netmask, r.auth_method, r.error
+		FROM pg_catalog.pg_hba_file_rules r
+		$q$,
+		CASE WHEN pg_catalog.current_setting('server_version_num')::integer >= 160000
+			 THEN 'r.file_name'
+			 ELSE 'pg_catalog.current_setting(''hba_file'')'
+		END);
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._hba_rules() IS
+'Every rule of pg_hba.conf (and its included files) as on disk, with its file and line, whoever the caller, without options (internal)';

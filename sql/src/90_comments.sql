@@ -379,6 +379,14 @@ BEGIN
 			('instance_status', 'ready_for_reads', 'Whether an ordinary role can connect now (a connection slot is free)'),
 			('instance_status', 'ready_for_writes', 'Whether an ordinary role can connect and write now: a slot is free, not in recovery, not read-only by default'),
 			('instance_status', 'all_standbys_streaming', 'Whether every connected standby is streaming; NULL without standbys'),
+			('_issues_security', 'check_name', 'Name of the check that found the issue (hba_trust, md5_password, public_create, ...)'),
+			('_issues_security', 'category', 'Area of the check: security'),
+			('_issues_security', 'severity', 'critical (the cluster or its data are open now), warning or info'),
+			('_issues_security', 'database', 'Database the finding is in (schemas, functions, extensions: this database only); NULL for a cluster-wide one (pg_hba.conf, settings, roles)'),
+			('_issues_security', 'object', 'What the finding is about: a pg_hba.conf file:line, a role, a setting, a schema, a function with its argument types, an extension'),
+			('_issues_security', 'details', 'The facts of the finding as jsonb (file and line, rule without options, role, versions); never a password, hash or option'),
+			('_issues_security', 'description', 'What an attacker could do, in words'),
+			('_issues_security', 'remediation', 'The statement to run or the pg_hba.conf line to write that fixes it'),
 			('collector_runs', 'error', 'The error of a failed run, with its SQLSTATE'),
 			('collector_runs', 'note', 'What a successful run had to say (resets, evictions, skipped relations)'),
 			('collector_runs', 'succeeded', 'Whether the run succeeded'),
@@ -462,6 +470,7 @@ BEGIN
 			('issue_counts', 'issues', 'Number of current issues of this severity found by this check')),
 		-- a view that filters another one (slow_queries, ...) shares its comments
 		base(rel, base) AS (VALUES
+			('security_issues', '_issues_security'),
 			('long_running_queries', 'running_queries'),
 			('slow_queries', 'query_stats'),
 			('missing_indexes', 'index_usage'),

@@ -43,7 +43,9 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._sequence_values(),
 	pghero_internal._pgss_statements(boolean),
 	pghero_internal._filesystems(),
-	pghero_internal._control()
+	pghero_internal._control(),
+	pghero_internal._hba_rules(),
+	pghero_internal._role_passwords()
 TO pghero_reader;
 
 GRANT SELECT ON pghero_internal.audit_log TO pghero_admin;
