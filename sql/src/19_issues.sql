@@ -690,6 +690,21 @@ FROM (SELECT * FROM pghero_internal._issues_activity
 COMMENT ON VIEW @extschema@.issues IS
 'Current issues: one row per problem found by a check (PgHero''s overview and more), with its impact and the fix; no row when all is well';
 
+-- The issues alerts follow (health(), issue_counts, the overview): the
+-- ones the collector tracks as open (with hysteresis, see the change feed)
+-- while it evaluates the checks, the live list otherwise.
+-- (First version: the live list; the feed replaces it.)
+CREATE FUNCTION pghero_internal._tracked_issues()
+RETURNS SETOF @extschema@.issues
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.issues
+$$;
+
+COMMENT ON FUNCTION pghero_internal._tracked_issues() IS
+'The issues alerts follow: as the collector tracks them (with hysteresis) while it evaluates the checks, live otherwise (internal)';
+
 CREATE VIEW @extschema@.issue_counts AS
 SELECT i.severity,
 	   i.check_name,

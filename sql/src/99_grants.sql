@@ -92,7 +92,8 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._preloaded(),
 	pghero_internal._issues_collector(),
 	pghero_internal._issues_slow(boolean),
-	pghero_internal._issues_statements()
+	pghero_internal._issues_statements(),
+	pghero_internal._tracked_issues()
 TO pghero_reader;
 
 -- readers may call them, to be told that they need pghero_admin
