@@ -792,6 +792,8 @@ run_unit(PgheroUnit unit, PgheroSource *source, TimestampTz next_run,
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
+		/* the issues source notifies its listeners (pghero_issues) */
+		PgheroNotifyAfterCommit();
 		if (installed && unit == PGHERO_UNIT_READ_REGISTRY)
 			registry_read = true;
 	}

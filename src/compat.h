@@ -103,4 +103,16 @@ pghero_rel_path(char *buf, PgheroRelFile file, int backend,
 #endif
 #endif
 
+/*
+ * A background worker that commits a NOTIFY must have the listeners
+ * signalled before 15 (ProcessCompletedNotifies(), which PostgresMain calls
+ * for a client backend); from 15 on, the commit signals them itself.
+ */
+#if PG_VERSION_NUM < 150000
+#include "commands/async.h"
+#define PgheroNotifyAfterCommit() ProcessCompletedNotifies()
+#else
+#define PgheroNotifyAfterCommit() ((void) 0)
+#endif
+
 #endif							/* PGHERO_COMPAT_H */

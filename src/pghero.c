@@ -68,6 +68,9 @@ int			pghero_capture_interval = 60;
 int			pghero_space_interval = 3600;
 int			pghero_raw_retention = 2 * SECS_PER_DAY;
 int			pghero_history_retention = 30 * SECS_PER_DAY;
+int			pghero_check_interval = 30;
+int			pghero_issue_open_after = 60;
+int			pghero_issue_resolve_after = 60;
 
 /* hooks saved at load */
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
@@ -302,6 +305,33 @@ _PG_init(void)
 							NULL,
 							&pghero_history_retention,
 							30 * SECS_PER_DAY, 3600, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.check_interval",
+							"Interval between two evaluations of the checks by the collector (the change feed of pghero.issues).",
+							NULL,
+							&pghero_check_interval,
+							30, 1, INT_MAX / 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.issue_open_after",
+							"How long a problem must be found at every evaluation before the feed opens its issue.",
+							"0 opens it at the first evaluation that finds it.",
+							&pghero_issue_open_after,
+							60, 0, INT_MAX / 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.issue_resolve_after",
+							"How long an open issue must be absent at every evaluation before the feed resolves it.",
+							"0 resolves it at the first evaluation that does not find it.",
+							&pghero_issue_resolve_after,
+							60, 0, INT_MAX / 1000,
 							PGC_SIGHUP,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);

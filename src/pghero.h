@@ -38,6 +38,9 @@ extern int	pghero_capture_interval;
 extern int	pghero_space_interval;
 extern int	pghero_raw_retention;
 extern int	pghero_history_retention;
+extern int	pghero_check_interval;
+extern int	pghero_issue_open_after;
+extern int	pghero_issue_resolve_after;
 
 /* a statement text without its passwords (src/redact.c) */
 extern Datum pghero_redact_query(PG_FUNCTION_ARGS);

@@ -53,7 +53,8 @@ VALUES
 	('instance', 3, 'pghero.capture_interval', '_capture_instance', 'instance_history', 'instance_rollup'),
 	('space', 4, 'pghero.space_interval', '_capture_space', 'space_history', NULL),
 	('retention', 6, 'pghero.capture_interval', '_capture_retention', NULL, NULL),
-	('io', 5, 'pghero.capture_interval', '_capture_io', 'io_history', 'io_rollup');
+	('io', 5, 'pghero.capture_interval', '_capture_io', 'io_history', 'io_rollup'),
+	('issues', 7, 'pghero.check_interval', '_capture_issues', NULL, NULL);
 
 -- how far each generation's raw history has been rolled up into hourly
 -- rows, per history table

@@ -129,3 +129,68 @@ CREATE TABLE pghero_internal.collector_runs (
 CREATE INDEX collector_runs_started_at_idx ON pghero_internal.collector_runs (started_at);
 
 SELECT pg_catalog.pg_extension_config_dump('pghero_internal.collector_runs', '');
+
+--------------------------------------------------------------------------
+-- The change feed of pghero.issues (sql/src/22_feed.sql)
+--
+-- issue_state is what the collector's evaluation of the checks tracks: one
+-- row per issue found at the last evaluation (pending until it has been
+-- found for pghero.issue_open_after, then open) or still open while absent
+-- for less than pghero.issue_resolve_after.  issue_events is every
+-- transition (opened, changed, resolved) of an open issue, numbered by
+-- issue_event_id_seq.  All three are dumped, so that a restored database
+-- goes on from the same state and its event ids keep increasing.
+--------------------------------------------------------------------------
+CREATE TABLE pghero_internal.issue_state (
+	issue_key text PRIMARY KEY,
+	check_name text NOT NULL,
+	category text NOT NULL,
+	severity text NOT NULL,
+	database name,
+	object text,
+	details jsonb,
+	description text,
+	remediation text,
+	first_seen timestamptz NOT NULL,
+	last_seen timestamptz NOT NULL,
+	opened_at timestamptz,
+	reported_severity text,
+	reported_details jsonb,
+	last_event_at timestamptz
+);
+
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.issue_state', '');
+
+CREATE SEQUENCE pghero_internal.issue_event_id_seq;
+
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.issue_event_id_seq', '');
+
+CREATE TABLE pghero_internal.issue_events (
+	event_id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('pghero_internal.issue_event_id_seq'),
+	at timestamptz NOT NULL,
+	op text NOT NULL CHECK (op IN ('opened', 'changed', 'resolved')),
+	issue_key text NOT NULL,
+	check_name text NOT NULL,
+	category text NOT NULL,
+	severity text NOT NULL,
+	database name,
+	object text,
+	details jsonb,
+	description text
+);
+
+ALTER SEQUENCE pghero_internal.issue_event_id_seq OWNED BY pghero_internal.issue_events.event_id;
+
+CREATE INDEX issue_events_at_idx ON pghero_internal.issue_events (at);
+
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.issue_events', '');
+
+-- the highest event id retention has removed (no row until it removes
+-- one, so that a restore brings the row of the dump along): a client that
+-- resumes from an older one has missed events
+CREATE TABLE pghero_internal.issue_feed (
+	single boolean PRIMARY KEY DEFAULT true CHECK (single),
+	removed_through bigint NOT NULL
+);
+
+SELECT pg_catalog.pg_extension_config_dump('pghero_internal.issue_feed', '');

@@ -203,6 +203,7 @@ tiers(relname, tier, retention_setting) AS (
 	WHERE s.rollup_table IS NOT NULL
 	UNION ALL
 	VALUES ('collector_runs', 'state', 'pghero.history_retention'),
+		   ('issue_events', 'state', 'pghero.history_retention'),
 		   ('statement_captures', 'state', 'pghero.history_retention'),
 		   ('query_texts', 'texts', 'pghero.history_retention'),
 		   ('object_names', 'texts', 'none'),

@@ -663,7 +663,8 @@ COMMENT ON VIEW pghero_internal._issues_performance IS
 -- The list
 --------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.issues AS
+-- Every finding of every check now, with its key
+CREATE VIEW pghero_internal._issues_found AS
 SELECT i.check_name || ':' || pg_catalog.concat_ws('.', i.database, i.object) AS issue_key,
 	   i.check_name,
 	   i.category,
@@ -672,9 +673,7 @@ SELECT i.check_name || ':' || pg_catalog.concat_ws('.', i.database, i.object) AS
 	   i.object,
 	   i.details,
 	   i.description,
-	   i.remediation,
-	   NULL::timestamptz AS first_seen,
-	   pg_catalog.now() AS last_seen
+	   i.remediation
 FROM (SELECT * FROM pghero_internal._issues_activity
 	  UNION ALL
 	  SELECT * FROM pghero_internal._issues_maintenance
@@ -687,19 +686,78 @@ FROM (SELECT * FROM pghero_internal._issues_activity
 	  UNION ALL
 	  SELECT * FROM pghero_internal._issues_security) i;
 
+COMMENT ON VIEW pghero_internal._issues_found IS
+'Every finding of every check now, with its issue key (internal; read through pghero.issues)';
+
+-- Whether the collector evaluates the checks: its issues source succeeded
+-- within the last two check intervals plus a minute (for a slow run).
+-- Then the tracked state (sql/src/22_feed.sql) is current.
+CREATE FUNCTION pghero_internal._issues_tracked()
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(pg_catalog.bool_or(c.last_success_at >= pg_catalog.now()
+					- pg_catalog.make_interval(secs => 2 * pghero_internal._setting_seconds('pghero.check_interval') + 60)),
+					false)
+	FROM pghero_internal.collector_sources c
+	WHERE c.source = 'issues'
+$$;
+
+COMMENT ON FUNCTION pghero_internal._issues_tracked() IS
+'Whether the collector evaluates the checks now (its issues source succeeded within two pghero.check_interval plus a minute) (internal)';
+
+CREATE VIEW @extschema@.issues AS
+SELECT f.issue_key,
+	   f.check_name,
+	   f.category,
+	   f.severity,
+	   f.database,
+	   f.object,
+	   f.details,
+	   f.description,
+	   f.remediation,
+	   CASE WHEN t.tracked THEN s.first_seen END AS first_seen,
+	   CASE WHEN t.tracked THEN coalesce(s.last_seen, pg_catalog.now()) ELSE pg_catalog.now() END AS last_seen
+FROM pghero_internal._issues_found f
+	 CROSS JOIN (SELECT pghero_internal._issues_tracked() AS tracked) t
+	 LEFT JOIN pghero_internal.issue_state s ON s.issue_key = f.issue_key;
+
 COMMENT ON VIEW @extschema@.issues IS
-'Current issues: one row per problem found by a check (PgHero''s overview and more), with its impact and the fix; no row when all is well';
+'Current issues: one row per problem found by a check now (PgHero''s overview and more), with its impact and the fix; no row when all is well';
+
+-- The open issues as the collector tracks them (sql/src/22_feed.sql), for
+-- readers, who do not read the state table
+CREATE FUNCTION pghero_internal._open_issues()
+RETURNS SETOF @extschema@.issues
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT s.issue_key, s.check_name, s.category, s.severity, s.database, s.object,
+		   s.details, s.description, s.remediation, s.first_seen, s.last_seen
+	FROM pghero_internal.issue_state s
+	WHERE s.opened_at IS NOT NULL
+$$;
+
+COMMENT ON FUNCTION pghero_internal._open_issues() IS
+'The issues the collector tracks as open (internal)';
 
 -- The issues alerts follow (health(), issue_counts, the overview): the
 -- ones the collector tracks as open (with hysteresis, see the change feed)
--- while it evaluates the checks, the live list otherwise.
--- (First version: the live list; the feed replaces it.)
+-- while it evaluates the checks, the live list otherwise.  Tracked, they
+-- cost a read of a small table instead of an evaluation of every check.
 CREATE FUNCTION pghero_internal._tracked_issues()
 RETURNS SETOF @extschema@.issues
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT * FROM @extschema@.issues
+BEGIN
+	IF pghero_internal._issues_tracked() THEN
+		RETURN QUERY SELECT * FROM pghero_internal._open_issues();
+	ELSE
+		RETURN QUERY SELECT * FROM @extschema@.issues;
+	END IF;
+END
 $$;
 
 COMMENT ON FUNCTION pghero_internal._tracked_issues() IS
@@ -709,14 +767,15 @@ CREATE VIEW @extschema@.issue_counts AS
 SELECT i.severity,
 	   i.check_name,
 	   pg_catalog.count(*) AS issues
-FROM @extschema@.issues i
+FROM pghero_internal._tracked_issues() i
 GROUP BY i.severity, i.check_name;
 
 COMMENT ON VIEW @extschema@.issue_counts IS
-'Current issues counted by severity and check (no row when all is well)';
+'Current issues counted by severity and check, as alerts follow them: the collector''s open issues (with hysteresis) while it evaluates the checks, the live ones otherwise; no row when all is well';
 
--- One evaluation of every check (the cost of reading pghero.issues once)
-CREATE FUNCTION @extschema@.health(OUT status text, OUT critical bigint, OUT warning bigint, OUT info bigint)
+-- The most severe open issue tells: a readiness probe
+CREATE FUNCTION @extschema@.health(OUT status text, OUT critical bigint, OUT warning bigint, OUT info bigint,
+								   OUT tracked boolean)
 RETURNS record
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -726,9 +785,117 @@ AS $$
 				ELSE 'ok' END,
 		   pg_catalog.count(*) FILTER (WHERE i.severity = 'critical'),
 		   pg_catalog.count(*) FILTER (WHERE i.severity = 'warning'),
-		   pg_catalog.count(*) FILTER (WHERE i.severity = 'info')
-	FROM @extschema@.issues i
+		   pg_catalog.count(*) FILTER (WHERE i.severity = 'info'),
+		   pghero_internal._issues_tracked()
+	FROM pghero_internal._tracked_issues() i
 $$;
 
 COMMENT ON FUNCTION @extschema@.health() IS
-'ok, warning or critical (the most severe current issue; info issues leave it ok) and the number of current issues per severity, in one row: a readiness probe (evaluates every check once, like reading pghero.issues)';
+'ok, warning or critical (the most severe current issue; info issues leave it ok), the number of current issues per severity, and whether they are the collector''s tracked open issues (cheap; with hysteresis) or were evaluated live (every check once, like reading pghero.issues): a readiness probe';
+
+--------------------------------------------------------------------------
+-- The checks
+--------------------------------------------------------------------------
+
+-- Every check pghero.issues runs, what it looks for, the severities it
+-- gives and the settings that tune it.  test/sql/issues.sql checks this
+-- list against the check names in the definitions, both ways.
+CREATE VIEW @extschema@.checks AS
+SELECT c.check_name, c.category, c.severities, c.settings, c.summary
+FROM (VALUES
+	-- activity
+	('long_running_query', 'performance', '{warning}'::text[], '{pghero.long_running_query_sec}'::text[],
+	 'A statement has run for longer than the threshold'),
+	('high_connections', 'capacity', '{warning,critical}', '{pghero.total_connections_threshold}',
+	 'Connections above the threshold; critical once no slot is left for ordinary roles'),
+	('high_idle_in_transaction', 'capacity', '{warning}', '{pghero.idle_in_transaction_threshold}',
+	 'Many sessions idle in transaction'),
+	('lock_queue', 'availability', '{critical}', '{pghero.lock_wait_threshold}',
+	 'An ACCESS EXCLUSIVE request has waited longer than the threshold while other sessions queue behind it'),
+	('xmin_horizon', 'maintenance', '{warning}', '{pghero.xmin_horizon_age}',
+	 'A transaction or session holds back the xmin horizon: VACUUM cannot remove dead rows'),
+	('prepared_transaction', 'maintenance', '{warning}', '{pghero.prepared_xact_age}',
+	 'A prepared transaction is older than the threshold'),
+	-- maintenance
+	('transaction_id_wraparound', 'availability', '{warning,critical}', '{pghero.transaction_id_danger}',
+	 'A database or table nears transaction ID wraparound'),
+	('multixact_wraparound', 'availability', '{warning,critical}', '{pghero.transaction_id_danger}',
+	 'A database or table nears multixact ID wraparound'),
+	('anti_wraparound_vacuum', 'maintenance', '{info}', '{}',
+	 'A forced anti-wraparound autovacuum of a table is near'),
+	('invalid_index', 'performance', '{warning}', '{}',
+	 'An index is invalid (a failed CREATE INDEX CONCURRENTLY): written, never used'),
+	('invalid_constraint', 'maintenance', '{warning}', '{}',
+	 'A constraint is NOT VALID: old rows were never checked'),
+	('autovacuum_behind', 'maintenance', '{warning}', '{}',
+	 'A table''s dead rows passed its autovacuum threshold and autovacuum has not run'),
+	('settings_pending_restart', 'maintenance', '{info}', '{}',
+	 'A changed setting waits for a restart'),
+	('collation_version_mismatch', 'maintenance', '{warning}', '{}',
+	 'A database''s collation version differs from the operating system''s: indexes on text may be corrupt'),
+	('collector_failing', 'maintenance', '{warning}', '{}',
+	 'A capture source of the collector failed at its last run'),
+	('collector_not_running', 'maintenance', '{warning}', '{pghero.enabled,pghero.database}',
+	 'The collector does not run although pghero is preloaded and enabled for this database'),
+	-- capacity
+	('sequence_near_max', 'capacity', '{warning,critical}', '{pghero.sequence_danger_percent}',
+	 'A sequence or the column it fills nears its maximum'),
+	('table_bloat', 'capacity', '{warning}', '{pghero.bloat_percent_threshold,pghero.index_bloat_min_bytes}',
+	 'A table wastes more than the threshold (estimate from statistics)'),
+	('index_bloat', 'capacity', '{warning}', '{pghero.bloat_percent_threshold,pghero.index_bloat_min_bytes}',
+	 'An index wastes more than the threshold (estimate from statistics)'),
+	-- replication
+	('replication_lag', 'availability', '{warning}', '{}',
+	 'A standby replays far behind'),
+	('inactive_replication_slot', 'capacity', '{warning}', '{}',
+	 'A replication slot is inactive and retains WAL'),
+	('slot_wal_status', 'availability', '{warning,critical}', '{}',
+	 'A replication slot''s WAL is unreserved or lost'),
+	('wal_archiving_failing', 'availability', '{critical}', '{}',
+	 'archive_command or archive_library fails: WAL accumulates'),
+	-- performance
+	('duplicate_index', 'performance', '{warning}', '{}',
+	 'An index is covered by another one'),
+	('unused_index', 'performance', '{info}', '{pghero.unused_index_min_bytes}',
+	 'An index has not been scanned'),
+	('cache_hit_rate', 'performance', '{info}', '{pghero.cache_hit_rate_threshold}',
+	 'The table or index cache hit rate is below the threshold'),
+	('temp_file_spills', 'performance', '{info}', '{pghero.temp_bytes_threshold}',
+	 'Queries spilled more than the threshold to temporary files'),
+	('checkpoints_requested', 'performance', '{warning}', '{pghero.checkpoint_requested_percent}',
+	 'Most checkpoints were requested (max_wal_size reached) rather than timed'),
+	('slow_query', 'performance', '{warning}', '{pghero.slow_query_ms,pghero.slow_query_calls}',
+	 'A statement is slow on average and called often (last 3 hours of history, or pg_stat_statements)'),
+	('statements_deallocating', 'performance', '{warning}', '{}',
+	 'pg_stat_statements is full and evicts entries'),
+	-- security
+	('hba_trust', 'security', '{warning,critical}', '{}',
+	 'A pg_hba.conf rule lets TCP connections in without a password'),
+	('hba_cleartext_password', 'security', '{info,warning}', '{}',
+	 'A pg_hba.conf rule has the client send its password in clear text'),
+	('hba_open_to_all', 'security', '{warning}', '{}',
+	 'A pg_hba.conf rule lets every role connect to every database from anywhere'),
+	('hba_error', 'security', '{warning}', '{}',
+	 'A pg_hba.conf line cannot be loaded'),
+	('ssl_off', 'security', '{warning}', '{}',
+	 'ssl is off while rules accept connections from other machines'),
+	('password_encryption_md5', 'security', '{warning}', '{}',
+	 'New passwords are stored as MD5'),
+	('md5_password', 'security', '{warning}', '{}',
+	 'A role''s password is stored as MD5'),
+	('superuser_login', 'security', '{warning}', '{}',
+	 'A superuser other than the bootstrap superuser can log in'),
+	('login_without_password', 'security', '{info,warning}', '{}',
+	 'A login role has no password under password rules'),
+	('public_create', 'security', '{warning}', '{}',
+	 'PUBLIC may create objects in a schema'),
+	('security_definer_search_path', 'security', '{warning}', '{}',
+	 'A SECURITY DEFINER function has no pinned search_path'),
+	('outdated_extension', 'security', '{info}', '{}',
+	 'An installed extension is older than its available default version'),
+	('connection_logging_off', 'security', '{info}', '{}',
+	 'log_connections or log_disconnections is off')
+	) c(check_name, category, severities, settings, summary);
+
+COMMENT ON VIEW @extschema@.checks IS
+'Every check of pghero.issues: its category, the severities it gives, the settings that tune it, and what it looks for';

@@ -465,8 +465,32 @@ BEGIN
 			('issues', 'details', 'The numbers behind the finding, unrounded, with the threshold in force (jsonb)'),
 			('issues', 'description', 'What the issue is and its impact, in words and numbers'),
 			('issues', 'remediation', 'The statement or action that fixes it'),
-			('issues', 'first_seen', 'When the issue was first seen (NULL until the collector tracks issues)'),
-			('issues', 'last_seen', 'When the issue was last seen: now, for the live view'),
+			('issues', 'first_seen', 'When the collector first found the problem (it has been found at every evaluation since); NULL when the collector does not evaluate the checks or has not found it yet'),
+			('issues', 'last_seen', 'When the collector last found it (now for a problem it has not evaluated yet); now when the collector does not evaluate the checks'),
+			('issue_state', 'first_seen', 'When the collector first found the problem (it has been found at every evaluation since)'),
+			('issue_state', 'last_seen', 'The last evaluation that found it'),
+			('issue_state', 'opened_at', 'When the feed opened it (found for pghero.issue_open_after); NULL while pending'),
+			('issue_state', 'reported_severity', 'Severity of the last event of the issue'),
+			('issue_state', 'reported_details', 'Details of the last event of the issue'),
+			('issue_state', 'last_event_at', 'When its last event was written'),
+			('issue_events', 'event_id', 'Number of the event, increasing in commit order: resume with event_id > the last one handled'),
+			('issue_events', 'at', 'When the collector''s evaluation found the change'),
+			('issue_events', 'op', 'opened, changed (severity, or details at most once per pghero.issue_resolve_after) or resolved'),
+			('issue_events', 'issue_key', 'The issue (see pghero.issues.issue_key)'),
+			('issue_events', 'check_name', 'The check that found the issue'),
+			('issue_events', 'category', 'availability, performance, maintenance, capacity or security'),
+			('issue_events', 'severity', 'Severity of the issue at the event (for resolved: its last one)'),
+			('issue_events', 'database', 'Database the issue is in; NULL for a cluster-wide issue'),
+			('issue_events', 'object', 'The object at fault; NULL for an instance-wide issue'),
+			('issue_events', 'details', 'The numbers behind the finding at the event (jsonb)'),
+			('issue_events', 'description', 'What the issue is and its impact at the event'),
+			('issue_feed', 'single', 'Always true: the table has at most one row'),
+			('issue_feed', 'removed_through', 'Highest event id retention has removed'),
+			('checks', 'check_name', 'Name of the check (pghero.issues.check_name)'),
+			('checks', 'category', 'availability, performance, maintenance, capacity or security'),
+			('checks', 'severities', 'The severities the check gives, least severe first'),
+			('checks', 'settings', 'The pghero settings that tune it (thresholds); empty when none'),
+			('checks', 'summary', 'What the check looks for'),
 			('issue_counts', 'issues', 'Number of current issues of this severity found by this check')),
 		-- a view that filters another one (slow_queries, ...) shares its comments
 		base(rel, base) AS (VALUES
@@ -482,7 +506,9 @@ BEGIN
 			('_issues_capacity', 'issues'),
 			('_issues_replication', 'issues'),
 			('_issues_performance', 'issues'),
-			('_issues_security', 'issues'))
+			('_issues_security', 'issues'),
+			('_issues_found', 'issues'),
+			('issue_state', 'issues'))
 		SELECT n.nspname AS nsp, cl.relname AS rel, a.attname AS col,
 			   coalesce(po.txt, pb.txt, cm.txt) AS txt,
 			   pg_catalog.count(*) OVER (PARTITION BY n.nspname, cl.relname, a.attname) AS texts
@@ -519,6 +545,18 @@ $$;
 --------------------------------------------------------------------------
 
 COMMENT ON SCHEMA pghero_internal IS 'pghero''s internals: history tables and their partitions, collector state and helper functions; read the dashboard from schema pghero';
+
+COMMENT ON TABLE pghero_internal.issue_state IS
+'The issues the collector tracks: pending (found, not yet for pghero.issue_open_after) or open (until absent for pghero.issue_resolve_after); dumped';
+
+COMMENT ON TABLE pghero_internal.issue_events IS
+'The change feed: every issue opened, changed or resolved (read through pghero.issue_events; kept for pghero.history_retention; dumped)';
+
+COMMENT ON SEQUENCE pghero_internal.issue_event_id_seq IS
+'Numbers the events of the change feed (dumped: a restored database goes on from where it was)';
+
+COMMENT ON TABLE pghero_internal.issue_feed IS
+'The highest event id retention has removed (one row once it has removed one; dumped)';
 
 COMMENT ON TABLE pghero_internal.collector_runs IS
 'Every run of every capture source: start, end, outcome, rows, error or note (read through pghero.collector_runs; kept for pghero.history_retention)';

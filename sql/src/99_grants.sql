@@ -93,7 +93,10 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._issues_collector(),
 	pghero_internal._issues_slow(boolean),
 	pghero_internal._issues_statements(),
-	pghero_internal._tracked_issues()
+	pghero_internal._issues_tracked(),
+	pghero_internal._open_issues(),
+	pghero_internal._tracked_issues(),
+	@extschema@.issue_events_since(bigint, text[])
 TO pghero_reader;
 
 -- readers may call them, to be told that they need pghero_admin

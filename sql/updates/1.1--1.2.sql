@@ -14,7 +14,8 @@
 --   - the statement tables take pg_stat_statements' newest counter names
 --     and the counters of pg_stat_statements 1.10 to 1.12;
 --   - the state that goes with history is keyed by generation and dumped;
---   - a new source, io (pg_stat_io, PostgreSQL 16 and later).
+--   - new sources: io (pg_stat_io, PostgreSQL 16 and later) and issues
+--     (the change feed of pghero.issues).
 -- The tables 1.2 adds (sql/src/02_tables_1.2.sql) are created before this.
 --------------------------------------------------------------------------
 
@@ -40,7 +41,8 @@ WHERE r.source = c.source;
 
 INSERT INTO pghero_internal.collector_sources
 	(source, position, interval_setting, run_function, raw_table, rollup_table)
-VALUES ('io', 5, 'pghero.capture_interval', '_capture_io', 'io_history', 'io_rollup');
+VALUES ('io', 5, 'pghero.capture_interval', '_capture_io', 'io_history', 'io_rollup'),
+	   ('issues', 7, 'pghero.check_interval', '_capture_issues', NULL, NULL);
 
 -- the state that goes with history: keyed by generation, and dumped
 SELECT pg_catalog.pg_extension_config_dump('pghero_internal.audit_log_id_seq', '');

@@ -183,6 +183,9 @@ SELECT count(*) = 1 AS tomorrow_ready
 FROM pg_class WHERE relname = 'statement_history_g' || pghero_internal._generation() || '_p'
 	|| to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYYMMDD');
 
+-- the issues source evaluates the checks (its feed: test feed)
+SELECT source, succeeded, error FROM pghero.capture(ARRAY['issues']);
+
 -- every source ran, and the view says so
 SELECT source, runs > 0 AS ran, last_error IS NULL AS no_error, last_duration_ms >= 0 AS timed
 FROM pghero.collector ORDER BY source COLLATE "C";
