@@ -31,6 +31,28 @@ $$;
 COMMENT ON FUNCTION pghero_internal._role_passwords() IS
 'The kind of password each role has (md5, scram-sha-256, none or other), never the password or its hash, whoever the caller (internal)';
 
+-- The value a new session gets of a setting that a running session keeps
+-- from its start (log_connections, log_disconnections): the configuration
+-- file's, as last reloaded, unless the server was started with it on its
+-- command line.  The collector's session is long-lived: its own value
+-- would not follow a reload.
+CREATE FUNCTION pghero_internal._new_session_setting(setting_name text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN s.source IN ('command line', 'environment variable') THEN s.setting
+				ELSE coalesce((SELECT f.setting FROM pg_catalog.pg_file_settings f
+							   WHERE f.name = s.name AND f.error IS NULL
+							   ORDER BY f.seqno DESC LIMIT 1),
+							  s.boot_val) END
+	FROM pg_catalog.pg_settings s
+	WHERE s.name = $1
+$$;
+
+COMMENT ON FUNCTION pghero_internal._new_session_setting(text) IS
+'The value of a setting that new sessions get (configuration file as last loaded, or command line), whoever the caller (internal)';
+
 CREATE VIEW pghero_internal._issues_security AS
 -- pg_hba.conf rules with what the checks need: where (file:line), the
 -- address in CIDR form, whether it reaches beyond this machine, whether it
@@ -269,12 +291,13 @@ WHERE e.extname <> 'pghero'
 UNION ALL
 -- connections and disconnections not logged
 SELECT 'connection_logging_off', 'security', 'info', NULL, s.name,
-	   pg_catalog.jsonb_build_object(s.name, pg_catalog.current_setting(s.name)),
+	   pg_catalog.jsonb_build_object(s.name, s.value),
 	   pg_catalog.format('%s is off: after an intrusion, the server log cannot tell who %s, from where and when.',
 			s.name, CASE WHEN s.name = 'log_connections' THEN 'connected' ELSE 'disconnected' END),
 	   pg_catalog.format('ALTER SYSTEM SET %s = on; SELECT pg_reload_conf(); (new sessions log)', s.name)
-FROM (VALUES ('log_connections'), ('log_disconnections')) AS s(name)
-WHERE pg_catalog.lower(pg_catalog.current_setting(s.name)) IN ('off', 'false', 'no', '0', '');
+FROM (SELECT v.name, pghero_internal._new_session_setting(v.name) AS value
+	  FROM (VALUES ('log_connections'), ('log_disconnections')) AS v(name)) AS s
+WHERE pg_catalog.lower(s.value) IN ('off', 'false', 'no', '0', '');
 
 COMMENT ON VIEW pghero_internal._issues_security IS
 'Security findings of the configuration: pg_hba.conf rules, ssl, passwords, superusers, CREATE on schemas, SECURITY DEFINER functions without search_path, extension versions, connection logging (internal; part of pghero.issues)';

@@ -45,7 +45,8 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._filesystems(),
 	pghero_internal._control(),
 	pghero_internal._hba_rules(),
-	pghero_internal._role_passwords()
+	pghero_internal._role_passwords(),
+	pghero_internal._new_session_setting(text)
 TO pghero_reader;
 
 GRANT SELECT ON pghero_internal.audit_log TO pghero_admin;
