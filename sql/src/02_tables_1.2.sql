@@ -138,11 +138,13 @@ SELECT pg_catalog.pg_extension_config_dump('pghero_internal.collector_runs', '')
 -- found for pghero.issue_open_after, then open) or still open while absent
 -- for less than pghero.issue_resolve_after.  issue_events is every
 -- transition (opened, changed, resolved) of an open issue, numbered by
--- issue_event_id_seq.  All three are dumped, so that a restored database
--- goes on from the same state and its event ids keep increasing.
+-- issue_event_id_seq.  All are dumped, under the generation that wrote
+-- them, so that a restore into a database whose collector already runs
+-- does not collide with it: the next evaluation adopts the restored state,
+-- and numbers its events after every event restored.
 --------------------------------------------------------------------------
 CREATE TABLE pghero_internal.issue_state (
-	issue_key text PRIMARY KEY,
+	issue_key text NOT NULL,
 	check_name text NOT NULL,
 	category text NOT NULL,
 	severity text NOT NULL,
@@ -156,7 +158,9 @@ CREATE TABLE pghero_internal.issue_state (
 	opened_at timestamptz,
 	reported_severity text,
 	reported_details jsonb,
-	last_event_at timestamptz
+	last_event_at timestamptz,
+	generation integer NOT NULL,
+	PRIMARY KEY (generation, issue_key)
 );
 
 SELECT pg_catalog.pg_extension_config_dump('pghero_internal.issue_state', '');
@@ -166,7 +170,7 @@ CREATE SEQUENCE pghero_internal.issue_event_id_seq;
 SELECT pg_catalog.pg_extension_config_dump('pghero_internal.issue_event_id_seq', '');
 
 CREATE TABLE pghero_internal.issue_events (
-	event_id bigint PRIMARY KEY DEFAULT pg_catalog.nextval('pghero_internal.issue_event_id_seq'),
+	event_id bigint NOT NULL DEFAULT pg_catalog.nextval('pghero_internal.issue_event_id_seq'),
 	at timestamptz NOT NULL,
 	op text NOT NULL CHECK (op IN ('opened', 'changed', 'resolved')),
 	issue_key text NOT NULL,
@@ -176,7 +180,9 @@ CREATE TABLE pghero_internal.issue_events (
 	database name,
 	object text,
 	details jsonb,
-	description text
+	description text,
+	generation integer NOT NULL,
+	PRIMARY KEY (event_id, generation)
 );
 
 ALTER SEQUENCE pghero_internal.issue_event_id_seq OWNED BY pghero_internal.issue_events.event_id;
@@ -185,11 +191,11 @@ CREATE INDEX issue_events_at_idx ON pghero_internal.issue_events (at);
 
 SELECT pg_catalog.pg_extension_config_dump('pghero_internal.issue_events', '');
 
--- the highest event id retention has removed (no row until it removes
--- one, so that a restore brings the row of the dump along): a client that
--- resumes from an older one has missed events
+-- the highest event id retention has removed, per generation (no row until
+-- it removes one): a client that resumes from an older one has missed
+-- events
 CREATE TABLE pghero_internal.issue_feed (
-	single boolean PRIMARY KEY DEFAULT true CHECK (single),
+	generation integer PRIMARY KEY,
 	removed_through bigint NOT NULL
 );
 

@@ -721,7 +721,9 @@ SELECT f.issue_key,
 	   CASE WHEN t.tracked THEN coalesce(s.last_seen, pg_catalog.now()) ELSE pg_catalog.now() END AS last_seen
 FROM pghero_internal._issues_found f
 	 CROSS JOIN (SELECT pghero_internal._issues_tracked() AS tracked) t
-	 LEFT JOIN pghero_internal.issue_state s ON s.issue_key = f.issue_key;
+	 LEFT JOIN pghero_internal.issue_state s
+		ON s.issue_key = f.issue_key
+	   AND s.generation = (SELECT i.generation FROM pghero_internal.installation i);
 
 COMMENT ON VIEW @extschema@.issues IS
 'Current issues: one row per problem found by a check now (PgHero''s overview and more), with its impact and the fix; no row when all is well';
@@ -737,6 +739,7 @@ AS $$
 		   s.details, s.description, s.remediation, s.first_seen, s.last_seen
 	FROM pghero_internal.issue_state s
 	WHERE s.opened_at IS NOT NULL
+	  AND s.generation = (SELECT i.generation FROM pghero_internal.installation i)
 $$;
 
 COMMENT ON FUNCTION pghero_internal._open_issues() IS

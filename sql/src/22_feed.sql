@@ -42,6 +42,7 @@ DECLARE
 	resolve_after interval := pg_catalog.make_interval(secs => pghero_internal._setting_seconds('pghero.issue_resolve_after'));
 	gap interval := pg_catalog.make_interval(secs => 2 * pghero_internal._setting_seconds('pghero.check_interval') + 60);
 	history_keep interval := pg_catalog.make_interval(secs => pghero_internal._setting_seconds('pghero.history_retention'));
+	gen integer := pghero_internal._generation();
 	found pghero_internal._issues_found[];
 	last_before bigint;
 	removed bigint;
@@ -61,20 +62,45 @@ BEGIN
 				   pg_catalog.array_position(ARRAY['critical', 'warning', 'info'], f.severity)) d;
 	found := coalesce(found, '{}');
 
+	-- a restored state (another generation's) becomes this one's: its open
+	-- issues stay open, or are resolved below
+	WITH restored AS (
+		DELETE FROM pghero_internal.issue_state s
+		WHERE s.generation <> gen
+		RETURNING s.*)
+	INSERT INTO pghero_internal.issue_state AS s
+	SELECT DISTINCT ON (r.issue_key)
+		   r.issue_key, r.check_name, r.category, r.severity, r.database, r.object, r.details,
+		   r.description, r.remediation, r.first_seen, r.last_seen, r.opened_at,
+		   r.reported_severity, r.reported_details, r.last_event_at, gen
+	FROM restored r
+	ORDER BY r.issue_key, r.opened_at IS NULL, r.last_seen DESC
+	ON CONFLICT (generation, issue_key) DO UPDATE SET
+		opened_at = coalesce(s.opened_at, excluded.opened_at),
+		reported_severity = coalesce(s.reported_severity, excluded.reported_severity),
+		reported_details = coalesce(s.reported_details, excluded.reported_details),
+		last_event_at = coalesce(s.last_event_at, excluded.last_event_at);
+
+	-- event ids go on after every event kept, restored ones included
 	SELECT coalesce(pg_catalog.max(e.event_id), 0) INTO last_before
 	FROM pghero_internal.issue_events e;
+	IF last_before > coalesce((SELECT q.last_value FROM pghero_internal.issue_event_id_seq q WHERE q.is_called), 0) THEN
+		PERFORM pg_catalog.setval('pghero_internal.issue_event_id_seq', last_before);
+	END IF;
 
 	-- not found: pending ones are forgotten, open ones resolved once absent
 	-- for resolve_after
 	WITH gone AS (
 		DELETE FROM pghero_internal.issue_state s
-		WHERE NOT EXISTS (SELECT FROM pg_catalog.unnest(found) f WHERE f.issue_key = s.issue_key)
+		WHERE s.generation = gen
+		  AND NOT EXISTS (SELECT FROM pg_catalog.unnest(found) f WHERE f.issue_key = s.issue_key)
 		  AND (s.opened_at IS NULL OR s.last_seen <= now_ts - resolve_after)
 		RETURNING s.*)
 	INSERT INTO pghero_internal.issue_events
-		(at, op, issue_key, check_name, category, severity, database, object, details, description)
+		(at, op, issue_key, check_name, category, severity, database, object, details, description,
+		 generation)
 	SELECT now_ts, 'resolved', g.issue_key, g.check_name, g.category, g.severity, g.database,
-		   g.object, g.details, g.description
+		   g.object, g.details, g.description, gen
 	FROM gone g
 	WHERE g.opened_at IS NOT NULL
 	ORDER BY g.issue_key;
@@ -82,11 +108,11 @@ BEGIN
 	-- found: new ones are pending, known ones take the new facts
 	INSERT INTO pghero_internal.issue_state AS s
 		(issue_key, check_name, category, severity, database, object, details, description,
-		 remediation, first_seen, last_seen)
+		 remediation, first_seen, last_seen, generation)
 	SELECT f.issue_key, f.check_name, f.category, f.severity, f.database, f.object, f.details,
-		   f.description, f.remediation, now_ts, now_ts
+		   f.description, f.remediation, now_ts, now_ts, gen
 	FROM pg_catalog.unnest(found) f
-	ON CONFLICT (issue_key) DO UPDATE SET
+	ON CONFLICT (generation, issue_key) DO UPDATE SET
 		check_name = excluded.check_name,
 		category = excluded.category,
 		severity = excluded.severity,
@@ -106,14 +132,16 @@ BEGIN
 			reported_severity = s.severity,
 			reported_details = s.details,
 			last_event_at = now_ts
-		WHERE s.opened_at IS NULL
+		WHERE s.generation = gen
+		  AND s.opened_at IS NULL
 		  AND s.last_seen = now_ts
 		  AND s.first_seen <= now_ts - open_after
 		RETURNING s.*)
 	INSERT INTO pghero_internal.issue_events
-		(at, op, issue_key, check_name, category, severity, database, object, details, description)
+		(at, op, issue_key, check_name, category, severity, database, object, details, description,
+		 generation)
 	SELECT now_ts, 'opened', o.issue_key, o.check_name, o.category, o.severity, o.database,
-		   o.object, o.details, o.description
+		   o.object, o.details, o.description, gen
 	FROM opened o
 	ORDER BY o.issue_key;
 
@@ -124,16 +152,18 @@ BEGIN
 			reported_severity = s.severity,
 			reported_details = s.details,
 			last_event_at = now_ts
-		WHERE s.opened_at IS NOT NULL
+		WHERE s.generation = gen
+		  AND s.opened_at IS NOT NULL
 		  AND s.last_seen = now_ts
 		  AND (s.severity IS DISTINCT FROM s.reported_severity
 			   OR (s.details IS DISTINCT FROM s.reported_details
 				   AND s.last_event_at <= now_ts - resolve_after))
 		RETURNING s.*)
 	INSERT INTO pghero_internal.issue_events
-		(at, op, issue_key, check_name, category, severity, database, object, details, description)
+		(at, op, issue_key, check_name, category, severity, database, object, details, description,
+		 generation)
 	SELECT now_ts, 'changed', c.issue_key, c.check_name, c.category, c.severity, c.database,
-		   c.object, c.details, c.description
+		   c.object, c.details, c.description, gen
 	FROM changed c
 	ORDER BY c.issue_key;
 
@@ -156,9 +186,9 @@ BEGIN
 		RETURNING e.event_id)
 	SELECT pg_catalog.max(d.event_id) INTO removed FROM d;
 	IF removed IS NOT NULL THEN
-		INSERT INTO pghero_internal.issue_feed AS f (single, removed_through)
-		VALUES (true, removed)
-		ON CONFLICT (single) DO UPDATE
+		INSERT INTO pghero_internal.issue_feed AS f (generation, removed_through)
+		VALUES (gen, removed)
+		ON CONFLICT (generation) DO UPDATE
 		SET removed_through = greatest(f.removed_through, excluded.removed_through);
 	END IF;
 
@@ -166,7 +196,8 @@ BEGIN
 							 pg_catalog.count(*) FILTER (WHERE s.opened_at IS NOT NULL),
 							 pg_catalog.count(*) FILTER (WHERE s.opened_at IS NULL))
 	INTO note
-	FROM pghero_internal.issue_state s;
+	FROM pghero_internal.issue_state s
+	WHERE s.generation = gen;
 END
 $$;
 
@@ -227,7 +258,7 @@ BEGIN
 				  HINT = 'The checks are listed in pghero.checks.';
 	END IF;
 
-	SELECT f.removed_through INTO removed FROM pghero_internal.issue_feed f;
+	SELECT pg_catalog.max(f.removed_through) INTO removed FROM pghero_internal.issue_feed f;
 	SELECT pg_catalog.max(e.event_id) INTO newest FROM pghero_internal.issue_events e;
 	IF after_event_id > 0 AND after_event_id < coalesce(removed, 0) THEN
 		RAISE EXCEPTION 'the events after % are no longer all kept: events up to % were removed by retention', after_event_id, removed

@@ -556,7 +556,7 @@ COMMENT ON SEQUENCE pghero_internal.issue_event_id_seq IS
 'Numbers the events of the change feed (dumped: a restored database goes on from where it was)';
 
 COMMENT ON TABLE pghero_internal.issue_feed IS
-'The highest event id retention has removed (one row once it has removed one; dumped)';
+'The highest event id retention has removed, per generation (no row until it has removed one; dumped)';
 
 COMMENT ON TABLE pghero_internal.collector_runs IS
 'Every run of every capture source: start, end, outcome, rows, error or note (read through pghero.collector_runs; kept for pghero.history_retention)';
