@@ -25,7 +25,8 @@
  * replaced, and anything else is redacted as SQL, so that the body of a DO
  * block or of a function, or a string given to EXECUTE, is covered up to
  * REDACT_MAX_DEPTH levels of nesting; such a constant is then written
- * again, with the same dollar quote tag when it had one.
+ * again, with the same dollar quote tag when it had one, and a plain
+ * '...' one with only its quotes doubled, so that no other byte changes.
  *
  * The texts need not be valid: pg_stat_activity truncates them, and a
  * statement that failed to parse is shown too.  When the scanner raises a
@@ -40,7 +41,9 @@
  *
  * A text that contains a backslash is scanned twice, first as a session
  * with standard_conforming_strings off would have written it, then with
- * it on, so that 'a\'b' cannot end a password early in either reading.
+ * it on, so that 'a\'b' cannot end a password early in either reading;
+ * a plain '...' constant holding a backslash is looked into by the second
+ * reading only, which keeps its bytes (the first one's value lost them).
  * The scanner's NOTICE about over-long identifiers is kept from the client
  * and the server log by raising client_min_messages and log_min_messages
  * for the duration of the call, in a GUC nest level of its own.
@@ -414,8 +417,26 @@ redact_conninfo(const char *value)
  * writes it.
  */
 static char *
-requote_string(const char *token, int toklen, const char *value)
+requote_string(const char *token, int toklen, const char *value,
+			   bool standard_strings)
 {
+	if (token[0] == '\'' && standard_strings)
+	{
+		/* read without escapes: only the quotes are doubled */
+		StringInfoData buf;
+		const char *p;
+
+		initStringInfo(&buf);
+		appendStringInfoChar(&buf, '\'');
+		for (p = value; *p; p++)
+		{
+			if (*p == '\'')
+				appendStringInfoChar(&buf, '\'');
+			appendStringInfoChar(&buf, *p);
+		}
+		appendStringInfoChar(&buf, '\'');
+		return buf.data;
+	}
 	if (token[0] == '$')
 	{
 		const char *close = memchr(token + 1, '$', toklen - 1);
@@ -532,7 +553,16 @@ redact_pass(const char *text, int len, bool standard_strings, int depth)
 			continue;
 		}
 
-		if (t->code == SCONST && t->str != NULL)
+		/*
+		 * A string mentioning a password is looked into.  Read without
+		 * standard_conforming_strings, a plain '...' holding a backslash has
+		 * lost it in its value, and writing that value again would change
+		 * the text beyond its secrets: it is looked into by the pass with
+		 * standard_conforming_strings on, which reads its bytes as they are.
+		 */
+		if (t->code == SCONST && t->str != NULL &&
+			!(!standard_strings && text[t->start] == '\'' &&
+			  memchr(text + t->start, '\\', t->end - t->start) != NULL))
 		{
 			char	   *value = redact_string_value(t->str, depth);
 
@@ -540,7 +570,8 @@ redact_pass(const char *text, int len, bool standard_strings, int depth)
 				replace_span(&out, text, &copied, &changed,
 							 t->start, t->end,
 							 requote_string(text + t->start,
-											t->end - t->start, value));
+											t->end - t->start, value,
+											standard_strings));
 		}
 	}
 

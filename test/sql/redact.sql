@@ -48,7 +48,10 @@ FROM (VALUES
 	(30, $q$SELECT 'C:\'; ALTER ROLE a PASSWORD 'secret'$q$),
 	-- placeholders of pg_stat_statements and already redacted texts
 	(31, $q$ALTER ROLE a PASSWORD $1$q$),
-	(32, $q$CREATE ROLE a PASSWORD '<redacted>'$q$)
+	(32, $q$CREATE ROLE a PASSWORD '<redacted>'$q$),
+	-- a string looked into keeps its backslashes (read as they are)
+	(33, $q$DO $$BEGIN EXECUTE 'ALTER ROLE a PASSWORD ''secret'' /* C:\dir */'; END$$$q$),
+	(34, $q$CREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$SELECT 'try \password, or ALTER ROLE a PASSWORD ''x'''$$$q$)
 ) AS v(n, q)
 ORDER BY n;
 
