@@ -6,7 +6,7 @@
 #	written at once after a reload of the intervals, and the schedule
 #	following the registry of sources.
 #
-# What this test proves (pghero.capture_interval = 1s):
+# What this test proves (pghero.capture_interval and check_interval = 1s):
 #   - with pghero.database naming a database that does not exist, the
 #     launcher logs one line (with a hint) over more than four check
 #     intervals, nothing is FATAL, nothing restarts and no collector runs;
@@ -64,6 +64,7 @@ $node->append_conf(
 	'postgresql.conf', qq{
 shared_preload_libraries = 'pg_stat_statements,pghero'
 pghero.capture_interval = '1s'
+pghero.check_interval = '1s'
 pghero.database = '$home'
 });
 $node->start;
@@ -230,6 +231,7 @@ $node->safe_psql(
 	'postgres', q{
 ALTER SYSTEM SET pghero.capture_interval = '1h';
 ALTER SYSTEM SET pghero.space_interval = '2h';
+ALTER SYSTEM SET pghero.check_interval = '1h';
 SELECT pg_reload_conf();
 });
 ok( poll_sql(
@@ -246,6 +248,7 @@ $node->safe_psql(
 	'postgres', q{
 ALTER SYSTEM RESET pghero.capture_interval;
 ALTER SYSTEM RESET pghero.space_interval;
+ALTER SYSTEM RESET pghero.check_interval;
 SELECT pg_reload_conf();
 });
 $node->wait_for_log($capturing_re, $offset);
@@ -275,7 +278,7 @@ WHERE source = 'instance';
 UPDATE pghero_internal.collector_sources SET interval_setting = 'pghero.no_such_interval'
 WHERE source = 'database_activity';
 INSERT INTO pghero_internal.collector_sources (source, position, interval_setting, run_function)
-VALUES ('regress_pghero_extra', 7, 'pghero.capture_interval', '_capture_retention');
+VALUES ('regress_pghero_extra', 8, 'pghero.capture_interval', '_capture_retention');
 SELECT pg_reload_conf();
 });
 ok( poll_sql(
@@ -306,7 +309,7 @@ ok(source_runs('statements') >= $runs_before{statements} + 2,
 	'registry: statements go on every second');
 like(
 	slurp_file($node->logfile, $offset),
-	qr/capturing every 1 s in database "$home"\n.*DETAIL:  Sources: statements every 1 s, database_activity skipped, instance every 3600 s, space every 3600 s, io every 1 s, retention every 1 s, regress_pghero_extra every 1 s\./,
+	qr/capturing every 1 s in database "$home"\n.*DETAIL:  Sources: statements every 1 s, database_activity skipped, instance every 3600 s, space every 3600 s, io every 1 s, retention every 1 s, issues every 1 s, regress_pghero_extra every 1 s\./,
 	'registry: the "capturing" line lists the sources of the registry');
 $node->safe_psql('postgres', 'SELECT pg_reload_conf()');
 sleep(1.5);
