@@ -12,7 +12,9 @@
 #   - query_stats and slow_queries fail with a clear message and a hint
 #     naming shared_preload_libraries, both while pg_stat_statements is not
 #     installed and once it is installed but not loaded, and
-#     reset_query_stats fails without writing the audit log.
+#     reset_query_stats fails without writing the audit log;
+#   - pghero.issues says nothing about the collector or pg_stat_statements,
+#     and health() is ok (on a server without security findings).
 
 use strict;
 use warnings;
@@ -21,8 +23,14 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+use FindBin;
+use lib $FindBin::RealBin;
+use PgheroSession;
+
 my $node = PostgreSQL::Test::Cluster->new('no_preload');
 $node->init;
+# no issue by itself (pg_hba.conf, disk): health() below is about the rest
+PgheroSession->clean_node($node);
 $node->start;
 
 is($node->safe_psql('postgres', 'SHOW shared_preload_libraries'),

@@ -12,6 +12,7 @@
 #   $s->wait_for('err', qr/canceling statement/) or ...;
 #   is($s->quit, 0, 'psql exits cleanly');
 #   PgheroSession->poll_until(sub { ... }, 't', 30, 'what');  # bounded poll
+#   PgheroSession->clean_node($node);  # before start: no issue by itself
 
 package PgheroSession;
 
@@ -136,6 +137,25 @@ sub poll_until
 	diag("gave up waiting for: $what\nexpected: $expected\nlast: "
 		  . ($got // 'undef'));
 	return 0;
+}
+
+# Make an initialised, not yet started $node a server on which pghero.issues
+# finds nothing by itself: initdb -A trust lets anyone in over TCP
+# (hba_trust), while the tests connect through the Unix socket only;
+# connection logging is on; and the free space of the machine's disk, which
+# is not the test's, is never low (pghero.disk_free_percent = 0).  Call
+# before $node->start.
+sub clean_node
+{
+	my ($class, $node) = @_;
+	my $hba = $node->data_dir . '/pg_hba.conf';
+	open(my $fh, '>', $hba) or die "could not write $hba: $!";
+	print $fh "local all all trust\nlocal replication all trust\n";
+	close($fh);
+	$node->append_conf('postgresql.conf',
+		"log_connections = on\nlog_disconnections = on\n"
+		  . "pghero.disk_free_percent = 0\n");
+	return;
 }
 
 1;
