@@ -9,7 +9,7 @@
 #   - V installs, keeps audit rows and (from 1.1, which has the collector)
 #     history written before the update, and updates in place: extversion
 #     becomes the default version and every audit row, history row, query
-#     text and capture survives unchanged;
+#     capture survives unchanged, and every text but for its passwords;
 #   - the updated extension is the same as one created directly at the
 #     default version in another database: pg_dump of schema pghero is
 #     identical, objects, comments, extension membership and grants
@@ -89,7 +89,10 @@ VALUES ('regress_pghero_admin', 'regress_pghero_admin', 'reset_query_stats', tru
 
 # Every row of the given history and state tables, as text, with the
 # columns each had before the update (%$columns: table => column list); a
-# column renamed since is read under its new name.
+# column renamed since is read under its new name.  Options: skip => a
+# table left out; only => the one table read; texts_copy => a copy of
+# query_texts made before the update, read instead with its texts as the
+# update redacts them (1.2 stores no password, sql/updates/1.1--1.2.post.sql).
 my @kept_tables = qw(statement_history statement_rollup query_texts
   statement_captures database_history database_rollup instance_history
   instance_rollup space_history);
@@ -99,17 +102,28 @@ my %renamed = (
 
 sub history_rows
 {
-	my ($db, $columns, $after) = @_;
+	my ($db, $columns, $after, %opt) = @_;
 	my $nsp = internal($db);
 	my $out = '';
 	foreach my $t (sort keys %$columns)
 	{
+		next if defined $opt{skip} && $t eq $opt{skip};
+		next if defined $opt{only} && $t ne $opt{only};
 		my @cols = split /,/, $columns->{$t};
 		@cols = map { $renamed{$_} // $_ } @cols if $after;
-		my $list = join(', ', map { qq{t."$_"} } @cols);
+		my $from = "$nsp.$t";
+		my @exprs = map { qq{t."$_"} } @cols;
+		if (defined $opt{texts_copy})
+		{
+			$from = $opt{texts_copy};
+			@exprs = map {
+				$_ eq 'query' ? q{pghero_internal._redact_query(t."query")} : qq{t."$_"}
+			} @cols;
+		}
+		my $list = join(', ', @exprs);
 		$out .= "$t:\n"
 		  . $node->safe_psql($db,
-			"SELECT ROW($list)::text FROM $nsp.$t t ORDER BY ROW($list)::text COLLATE \"C\"")
+			"SELECT ROW($list)::text FROM $from t ORDER BY ROW($list)::text COLLATE \"C\"")
 		  . "\n";
 	}
 	return $out;
@@ -257,7 +271,11 @@ GRANT pghero_admin TO regress_pghero_admin;
 			SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
 			WHERE attrelid = 'pghero.$t'::regclass AND attnum > 0 AND NOT attisdropped});
 	}
-	my $history_before = history_rows($db, \%columns, 0);
+	my $history_before = history_rows($db, \%columns, 0, skip => 'query_texts');
+	my $nsp_before = internal($db);
+	$node->safe_psql($db,
+		"CREATE TABLE public.regress_query_texts_before AS SELECT * FROM $nsp_before.query_texts")
+	  if exists $columns{query_texts};
 	my $rolled_up_before = $has_capture
 	  ? $node->safe_psql($db,
 		'SELECT string_agg(rolled_up_until::text, \',\' ORDER BY rolled_up_until) FROM pghero.rollup_progress')
@@ -269,8 +287,15 @@ GRANT pghero_admin TO regress_pghero_admin;
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'pghero'"),
 		$default, "$from: extversion is $default after the update");
 	is(audit_rows($db), $audit_before, "$from: the audit rows are unchanged");
-	is(history_rows($db, \%columns, 1), $history_before,
-		"$from: every history row, text and capture is unchanged");
+	is(history_rows($db, \%columns, 1, skip => 'query_texts'), $history_before,
+		"$from: every history row and capture is unchanged");
+	is( history_rows($db, \%columns, 1, only => 'query_texts'),
+		history_rows(
+			$db, \%columns, 0,
+			only => 'query_texts',
+			texts_copy => 'public.regress_query_texts_before'),
+		"$from: every text is unchanged, but for its passwords")
+	  if exists $columns{query_texts};
 	is( $node->safe_psql($db,
 			'SELECT string_agg(rolled_up_until::text, \',\' ORDER BY rolled_up_until) FROM pghero_internal.rollup_progress'),
 		$rolled_up_before,
