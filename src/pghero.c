@@ -60,6 +60,7 @@ int			pghero_prepared_xact_age = 300;
 int			pghero_temp_bytes_threshold = 10 * 1024 * 1024;	/* kB: 10GB */
 double		pghero_checkpoint_requested_percent = 50.0;
 double		pghero_bloat_percent_threshold = 50.0;
+double		pghero_disk_free_percent = 10.0;
 
 /* GUC variables of the collector */
 bool		pghero_enabled = true;
@@ -255,6 +256,15 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomRealVariable("pghero.disk_free_percent",
+							 "Available space or inodes, in percent of the data or WAL file system, below which it is reported as low.",
+							 "Below half of it the issue is critical.",
+							 &pghero_disk_free_percent,
+							 10.0, 0.0, 100.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("pghero.enabled",
 							 "Whether the collector captures history.",
 							 "When off, the collector stays idle.",
@@ -360,8 +370,8 @@ Datum
 pghero_config(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[16];
-	bool		nulls[16] = {0};
+	Datum		values[17];
+	bool		nulls[17] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -385,6 +395,7 @@ pghero_config(PG_FUNCTION_ARGS)
 	values[13] = Int64GetDatum((int64) pghero_temp_bytes_threshold * 1024);
 	values[14] = Float8GetDatum(pghero_checkpoint_requested_percent);
 	values[15] = Float8GetDatum(pghero_bloat_percent_threshold);
+	values[16] = Float8GetDatum(pghero_disk_free_percent);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -32,6 +32,7 @@ extern int	pghero_prepared_xact_age;
 extern int	pghero_temp_bytes_threshold;
 extern double pghero_checkpoint_requested_percent;
 extern double pghero_bloat_percent_threshold;
+extern double pghero_disk_free_percent;
 extern bool pghero_enabled;
 extern char *pghero_database;
 extern int	pghero_capture_interval;

@@ -20,7 +20,8 @@ CREATE FUNCTION @extschema@.config(
 	OUT prepared_xact_age integer,
 	OUT temp_bytes_threshold bigint,
 	OUT checkpoint_requested_percent float8,
-	OUT bloat_percent_threshold float8)
+	OUT bloat_percent_threshold float8,
+	OUT disk_free_percent float8)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pghero_config'
 LANGUAGE C STABLE STRICT PARALLEL SAFE

@@ -511,10 +511,49 @@ FROM @extschema@.index_bloat b
 	 CROSS JOIN @extschema@.config() c
 WHERE b.index_bytes > 0
   AND 100.0 * b.bloat_bytes / b.index_bytes > c.bloat_percent_threshold
-  AND NOT pghero_internal._is_own(b.table_relid);
+  AND NOT pghero_internal._is_own(b.table_relid)
+-- the file systems of the data directory and of pg_wal (when it is on
+-- another one): available space or inodes below pghero.disk_free_percent,
+-- critical below half of it (file systems that report no inodes are
+-- judged by their space)
+UNION ALL
+SELECT 'disk_space_low', 'capacity',
+	   CASE WHEN LEAST(f.available_percent, f.inodes_free_percent) < c.disk_free_percent / 2
+			THEN 'critical' ELSE 'warning' END,
+	   NULL::name,
+	   f.kind,
+	   pg_catalog.jsonb_build_object('filesystem', f.kind, 'total_bytes', f.total_bytes,
+									 'available_bytes', f.available_bytes,
+									 'available_percent', f.available_percent,
+									 'inodes_total', f.inodes_total, 'inodes_free', f.inodes_free,
+									 'inodes_free_percent', f.inodes_free_percent,
+									 'threshold_percent', c.disk_free_percent),
+	   pg_catalog.format('The file system of the %s has %s available of %s (%s%% of its space, %s%% of its inodes free; pghero.disk_free_percent = %s): %s',
+						 CASE f.kind WHEN 'data' THEN 'data directory' ELSE 'WAL (pg_wal)' END,
+						 pg_catalog.pg_size_pretty(f.available_bytes), pg_catalog.pg_size_pretty(f.total_bytes),
+						 pg_catalog.round(f.available_percent, 1),
+						 coalesce(pg_catalog.round(f.inodes_free_percent, 1)::text, 'unknown'),
+						 c.disk_free_percent,
+						 CASE f.kind
+							  WHEN 'data' THEN CASE WHEN f.wal_here
+								   THEN 'once it is full, writes fail (could not extend file) and, since pg_wal is on it too, the server stops (PANIC) and does not start again until space is freed.'
+								   ELSE 'once it is full, writes fail (could not extend file) and checkpoints fail.' END
+							  ELSE 'once it is full, the server stops (PANIC) and does not start again until space is freed.' END),
+	   CASE f.kind
+			WHEN 'data' THEN 'Grow the file system or free space on it: see what grows in pghero.space_growth() and pghero.relation_sizes, drop or truncate what is not needed, VACUUM FULL or pg_repack bloated tables (pghero.table_bloat); never delete files under the data directory by hand'
+			ELSE 'Find what keeps WAL: inactive slots (SELECT * FROM pghero.replication_slots;, then SELECT pg_drop_replication_slot(''...'');), failing archiving (SELECT * FROM pg_stat_archiver;), a high max_wal_size or wal_keep_size; then grow the file system; never delete files in pg_wal by hand' END
+FROM (SELECT fs.kind, fs.same_as_data, fs.total_bytes, fs.available_bytes, fs.inodes_total, fs.inodes_free,
+			 100 * fs.available_bytes / NULLIF(fs.total_bytes, 0) AS available_percent,
+			 100 * fs.inodes_free / NULLIF(fs.inodes_total, 0) AS inodes_free_percent,
+			 pg_catalog.bool_or(fs.kind = 'wal' AND fs.same_as_data) OVER () AS wal_here
+	  FROM pghero_internal._filesystems() fs) f
+	 CROSS JOIN @extschema@.config() c
+WHERE (f.kind = 'data' OR NOT f.same_as_data)
+  AND (f.available_percent < c.disk_free_percent
+	   OR f.inodes_free_percent < c.disk_free_percent);
 
 COMMENT ON VIEW pghero_internal._issues_capacity IS
-'Findings of pghero.issues about capacity: sequences near their maximum, bloated tables and indexes (internal)';
+'Findings of pghero.issues about capacity: sequences near their maximum, bloated tables and indexes, file systems running out of space (internal)';
 
 --------------------------------------------------------------------------
 -- Replication and WAL
@@ -847,6 +886,8 @@ FROM (VALUES
 	 'A table wastes more than the threshold (estimate from statistics)'),
 	('index_bloat', 'capacity', '{warning}', '{pghero.bloat_percent_threshold,pghero.index_bloat_min_bytes}',
 	 'An index wastes more than the threshold (estimate from statistics)'),
+	('disk_space_low', 'capacity', '{warning,critical}', '{pghero.disk_free_percent}',
+	 'The file system of the data directory or of pg_wal has little space or few inodes left; critical below half the threshold'),
 	-- replication
 	('replication_lag', 'availability', '{warning}', '{}',
 	 'A standby replays far behind'),

@@ -51,7 +51,7 @@ FROM pg_attribute WHERE attrelid = 'pghero.issue_counts'::regclass AND attnum > 
 
 -- the thresholds of 1.2, with their bounds
 SELECT lock_wait_threshold, xmin_horizon_age, prepared_xact_age, temp_bytes_threshold,
-	   checkpoint_requested_percent, bloat_percent_threshold
+	   checkpoint_requested_percent, bloat_percent_threshold, disk_free_percent
 FROM pghero.config();
 SET pghero.bloat_percent_threshold = 101;
 DO $$
@@ -65,6 +65,12 @@ SET pghero.xmin_horizon_age = 0;
 SET pghero.temp_bytes_threshold = '1GB';
 SELECT temp_bytes_threshold FROM pghero.config();
 RESET pghero.temp_bytes_threshold;
+SET pghero.disk_free_percent = 101;
+SET pghero.disk_free_percent = -1;
+
+-- the machine's free disk space is not this test's: no disk_space_low,
+-- but where this test asks for it
+SET pghero.disk_free_percent = 0;
 
 -- nothing of this test's yet; every row is well formed; what the tests
 -- before left
@@ -151,6 +157,23 @@ SELECT issue_key, severity FROM pghero.issues WHERE check_name = 'checkpoints_re
 SELECT pg_stat_reset_shared(CASE WHEN current_setting('server_version_num')::integer >= 170000
 								 THEN 'checkpointer' ELSE 'bgwriter' END);
 SELECT regress_issues_wait('SELECT count(*) = 0 FROM pghero.issues WHERE check_name = ''checkpoints_requested''') AS after_reset;
+
+-- disk space: below 100 % every file system is low; critical below half
+-- the threshold; the numbers are those of pghero.instance_status; at 0
+-- none is
+SET pghero.disk_free_percent = 100;
+SELECT i.issue_key, i.category, i.database IS NULL AS instance_wide,
+	   i.severity = CASE WHEN least((i.details->>'available_percent')::numeric,
+									coalesce((i.details->>'inodes_free_percent')::numeric, 100)) < 50
+						 THEN 'critical' ELSE 'warning' END AS severity_by_rule,
+	   abs((i.details->>'available_bytes')::numeric - s.data_available_bytes) < 0.01 * s.data_total_bytes AS same_numbers,
+	   (i.details->>'total_bytes')::numeric = s.data_total_bytes AS same_total,
+	   i.description LIKE 'The file system of the data directory has %' AS described,
+	   i.remediation LIKE 'Grow the file system%' AS fix
+FROM pghero.issues i, pghero.instance_status s
+WHERE i.check_name = 'disk_space_low' AND i.object = 'data';
+SET pghero.disk_free_percent = 0;
+SELECT count(*) AS low_disks FROM pghero.issues WHERE check_name = 'disk_space_low';
 
 -- health() and issue_counts follow: warning, then critical once a column
 -- is within 1 % of its maximum
