@@ -40,7 +40,7 @@ SQL_DEFS = $(filter-out $(SQL_ONCE),$(SQL_SRC))
 PGFILEDESC = "pghero - PgHero performance dashboard inside PostgreSQL"
 
 REGRESS = install security pgss redact activity query_stats space indexes \
-	maintenance replication settings actions collector history own status issues feed \
+	maintenance replication settings actions collector history own status issues feed overview \
 	security_checks
 # The suite starts its own throwaway server from the installed binaries
 # (pg_regress --temp-instance), with the libraries preloaded by

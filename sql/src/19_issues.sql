@@ -815,6 +815,38 @@ GROUP BY i.severity, i.check_name;
 COMMENT ON VIEW @extschema@.issue_counts IS
 'Current issues counted by severity and check, as alerts follow them: the collector''s open issues (with hysteresis) while it evaluates the checks, the live ones otherwise; no row when all is well';
 
+-- The issues alerts follow, summed up in one pass: the most severe
+-- decides (info issues leave it ok), the counts per severity, whether they
+-- are the collector's tracked ones, and the top issue (the most severe,
+-- then the longest open); health() and the overview read it
+CREATE FUNCTION pghero_internal._issue_summary(
+	OUT status text, OUT critical bigint, OUT warning bigint, OUT info bigint,
+	OUT tracked boolean, OUT top_issue_key text, OUT top_issue_severity text,
+	OUT top_issue_description text)
+RETURNS record
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH i AS MATERIALIZED (
+		SELECT t.issue_key, t.severity, t.description, t.first_seen
+		FROM pghero_internal._tracked_issues() t)
+	SELECT CASE WHEN c.critical > 0 THEN 'critical' WHEN c.warning > 0 THEN 'warning' ELSE 'ok' END,
+		   c.critical, c.warning, c.info, pghero_internal._issues_tracked(),
+		   top.issue_key, top.severity, top.description
+	FROM (SELECT pg_catalog.count(*) FILTER (WHERE i.severity = 'critical') AS critical,
+				 pg_catalog.count(*) FILTER (WHERE i.severity = 'warning') AS warning,
+				 pg_catalog.count(*) FILTER (WHERE i.severity = 'info') AS info
+		  FROM i) c
+		 LEFT JOIN (SELECT i.issue_key, i.severity, i.description
+					FROM i
+					ORDER BY pg_catalog.array_position(ARRAY['critical', 'warning', 'info'], i.severity),
+							 i.first_seen NULLS LAST, i.issue_key COLLATE "C"
+					LIMIT 1) top ON true
+$$;
+
+COMMENT ON FUNCTION pghero_internal._issue_summary() IS
+'The issues alerts follow, summed up: status, counts per severity, whether tracked by the collector, and the top issue (internal)';
+
 -- The most severe open issue tells: a readiness probe
 CREATE FUNCTION @extschema@.health(OUT status text, OUT critical bigint, OUT warning bigint, OUT info bigint,
 								   OUT tracked boolean)
@@ -822,14 +854,8 @@ RETURNS record
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT CASE WHEN pg_catalog.count(*) FILTER (WHERE i.severity = 'critical') > 0 THEN 'critical'
-				WHEN pg_catalog.count(*) FILTER (WHERE i.severity = 'warning') > 0 THEN 'warning'
-				ELSE 'ok' END,
-		   pg_catalog.count(*) FILTER (WHERE i.severity = 'critical'),
-		   pg_catalog.count(*) FILTER (WHERE i.severity = 'warning'),
-		   pg_catalog.count(*) FILTER (WHERE i.severity = 'info'),
-		   pghero_internal._issues_tracked()
-	FROM pghero_internal._tracked_issues() i
+	SELECT s.status, s.critical, s.warning, s.info, s.tracked
+	FROM pghero_internal._issue_summary() s
 $$;
 
 COMMENT ON FUNCTION @extschema@.health() IS

@@ -97,6 +97,8 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._issues_tracked(),
 	pghero_internal._open_issues(),
 	pghero_internal._tracked_issues(),
+	pghero_internal._issue_summary(),
+	pghero_internal._recent_activity(),
 	@extschema@.issue_events_since(bigint, text[])
 TO pghero_reader;
 

@@ -30,7 +30,8 @@
 #  * The history readers (query_stats(), slow_queries(), query_history(),
 #    database_activity(), space_growth(), relation_space_history()) give a
 #    clear error at once, instead of waiting, while another session holds
-#    ACCESS EXCLUSIVE on the history tables.
+#    ACCESS EXCLUSIVE on the history tables; pghero.overview then answers
+#    at once, its activity columns NULL with a note saying why.
 #
 # Background sessions are psql processes fed through a pipe (IPC::Run), as
 # PG15's Cluster.pm has no background_psql; every wait is bounded.
@@ -429,7 +430,20 @@ foreach my $reader (@readers)
 		"$reader: a locked history table gives a clear error");
 	ok($elapsed < 5, "$reader: without waiting for the lock (${elapsed}s)");
 }
+# the overview degrades: its activity columns are NULL and say why
+{
+	my $t0 = time;
+	my $r = query(q{SELECT count(*) || ' ' || coalesce(tps::text, 'NULL') || ' ' || activity_note
+					FROM pghero.overview GROUP BY tps, activity_note});
+	my $elapsed = time - $t0;
+	like($r, qr/^1 NULL the history is locked by another session/,
+		'pghero.overview: a locked history table leaves its activity NULL, saying why');
+	ok($elapsed < 5, "pghero.overview: without waiting for the lock (${elapsed}s)");
+}
 $locker->query('COMMIT');
+like(query(q{SELECT coalesce(activity_note, 'no note') FROM pghero.overview}),
+	qr/^(?!the history is locked)/,
+	'pghero.overview reads its activity again once the lock is gone');
 isnt(query('SELECT count(*) FROM pghero.query_stats_between()'), '0',
 	'history readers read again once the lock is gone');
 

@@ -20,7 +20,9 @@
 #     wraparound, replication, a seeded statement's counters among the top
 #     10, the latest database activity captured by hand, every database's
 #     size, the sizes of the 20 largest relations, and the collector's
-#     health per source and pg_stat_statements' fill; values that move
+#     health per source and pg_stat_statements' fill, the current issues
+#     per check and severity (a series for every pair pghero.checks lists,
+#     0 when none) and health(); values that move
 #     between the scrape and the check (cache hit rates, seconds since a
 #     source's success) within bounds;
 #   - the labels are bounded: 10 statements, 20 relations, no query text.
@@ -427,6 +429,30 @@ $i = 0;
 compare("pghero_statements_$_", '', $row->[ $i++ ]) for qw(fill_percent entries max deallocations);
 ($row) = rows(q{SELECT bool_or(worker_pid IS NOT NULL)::integer FROM pghero.collector});
 compare('pghero_overview_collector_running', '', $row->[0]);
+
+#
+# Current issues: one series per check and severity it can give, with the
+# count of pghero.issue_counts (0 when none), and health()
+#
+my %counts = map { ("check_name=$_->[0],severity=$_->[1]" => $_->[2]) } rows(
+	q{SELECT c.check_name, s.severity, coalesce(n.issues, 0)
+	  FROM pghero.checks c CROSS JOIN LATERAL unnest(c.severities) s(severity)
+		   LEFT JOIN pghero.issue_counts n ON n.check_name = c.check_name AND n.severity = s.severity});
+is( join(' ', sort keys %{ $metric{pghero_issue_counts_issues} // {} }),
+	join(' ', sort keys %counts),
+	'pghero_issue_counts_issues: one series per check and severity of pghero.checks');
+compare('pghero_issue_counts_issues', $_, $counts{$_}) for sort keys %counts;
+($row) = rows(
+	q{SELECT CASE status WHEN 'ok' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+			 critical, warning, info, tracked::integer
+	  FROM pghero.health()});
+$i = 0;
+compare("pghero_health_$_", '', $row->[ $i++ ]) for qw(status critical warning info tracked);
+my $served_issues = 0;
+$served_issues += $_ for values %{ $metric{pghero_issue_counts_issues} // {} };
+is($served_issues,
+	value('pghero_health_critical') + value('pghero_health_warning') + value('pghero_health_info'),
+	'the issue counts add up to health()\'s');
 
 # No query text anywhere in the labels
 unlike($body, qr/pg_sleep/, 'no statement text is served');
