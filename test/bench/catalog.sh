@@ -5,7 +5,8 @@
 # tables (default 10,000), each "(id serial primary key, a int, b text)"
 # with two more indexes: 3 indexes, a sequence and a TOAST table per table.
 # Then it runs "SELECT * FROM pghero.<view>" for every view of schema
-# pghero (enumerated from pg_class, so new views are covered) RUNS times,
+# pghero (enumerated from pg_class, so new views are covered) and
+# "SELECT * FROM pghero.health()" RUNS times,
 # interleaved, in one session, with the rows sent to /dev/null, and prints
 # per view the wall time of each run (psql \timing: from sending the query
 # to having received every row, so every column is evaluated), the median
@@ -14,7 +15,11 @@
 # It also prints a "cold" time: one SELECT * of the view as the first
 # statement of a new session (empty relation and catalog caches), which is
 # what a dashboard opening a new connection per page pays.
-# Views whose median exceeds 1 s are flagged SLOW.  The goal is every view
+# The server is configured as in production (fsync, full_page_writes and
+# autovacuum on) and its collector runs in the benchmark's database, so
+# that health(), issue_counts and overview read the issues it tracks, as
+# they do where pghero is set up (pghero.issues always evaluates every
+# check).  Views whose median exceeds 1 s are flagged SLOW.  The goal is every view
 # under 1 s at 10,000 tables.  Nothing is asserted: this is not part of the
 # test suite (see STYLE.md: benchmarks print ratios, never assert on time).
 #
@@ -66,12 +71,10 @@ shared_preload_libraries = 'pg_stat_statements,pghero'
 listen_addresses = ''
 unix_socket_directories = '$SOCK'
 port = $PORT
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-autovacuum = off
 shared_buffers = 256MB
 max_wal_size = 4GB
+pghero.database = 'pghero_bench'
+pghero.check_interval = '10s'
 EOF
 
 if [ -n "$CREATE_MAX_LOCKS" ]; then
@@ -115,6 +118,25 @@ mapfile -t VIEWS < <(psql_ -d pghero_bench -Atc "
 	WHERE c.relnamespace = 'pghero'::regnamespace AND c.relkind IN ('v', 'm')
 	ORDER BY c.relname COLLATE \"C\"")
 BASELINES=("pg_catalog.pg_class" "pg_catalog.pg_stat_user_tables")
+# What is timed: every view, and the probe function; name => FROM item
+NAMES=()
+declare -A REL
+for v in "${VIEWS[@]}"; do
+	NAMES+=("pghero.$v")
+	REL["pghero.$v"]="pghero.\"$v\""
+done
+NAMES+=("pghero.health()")
+REL["pghero.health()"]="pghero.health()"
+
+# The collector evaluates the checks of the database (pghero.database):
+# health(), issue_counts and the overview then read its tracked issues.
+# Wait for its first evaluation (pghero.check_interval = 10s).
+log "waiting for the collector's first evaluation of the checks"
+for ((i = 0; i < 120; i++)); do
+	[ "$(psql_ -d pghero_bench -Atc 'SELECT tracked FROM pghero.health()')" = "t" ] && break
+	sleep 1
+done
+TRACKED="$(psql_ -d pghero_bench -Atc 'SELECT tracked FROM pghero.health()')"
 
 # Row counts, in their own session.
 declare -A ROWS
@@ -122,8 +144,8 @@ declare -A ROWS
 	for v in "${BASELINES[@]}"; do
 		echo "SELECT '$v', count(*) FROM $v;"
 	done
-	for v in "${VIEWS[@]}"; do
-		echo "SELECT 'pghero.$v', count(*) FROM (SELECT * FROM pghero.\"$v\" OFFSET 0) s;"
+	for v in "${NAMES[@]}"; do
+		echo "SELECT '$v', count(*) FROM (SELECT * FROM ${REL[$v]} OFFSET 0) s;"
 	done
 } >"$WORK/count.sql"
 chmod 644 "$WORK/count.sql"
@@ -139,14 +161,14 @@ done < <(psql_ -d pghero_bench -At -v ON_ERROR_STOP=0 -f "$WORK/count.sql" 2>/de
 			printf '\\echo @@ %s\n' "$v"
 			echo "SELECT * FROM $v;"
 		done
-		for v in "${VIEWS[@]}"; do
-			printf '\\echo @@ pghero.%s\n' "$v"
-			echo "SELECT * FROM pghero.\"$v\";"
+		for v in "${NAMES[@]}"; do
+			printf '\\echo @@ %s\n' "$v"
+			echo "SELECT * FROM ${REL[$v]};"
 		done
 	done
 } >"$WORK/bench.sql"
 chmod 644 "$WORK/bench.sql"
-log "running ${#VIEWS[@]} views and 2 baselines $RUNS times"
+log "running ${#VIEWS[@]} views, health() and 2 baselines $RUNS times"
 psql_ -d pghero_bench -v ON_ERROR_STOP=0 -f "$WORK/bench.sql" >"$WORK/bench.out" 2>&1 || true
 
 # Collect "Time: N ms" per name; an error leaves no time for that run.
@@ -167,10 +189,9 @@ done <"$WORK/bench.out"
 # Cold: every view first thing in a new session.
 if [ "${BENCH_COLD:-1}" = "1" ]; then
 	log "running every view once in a new session"
-	for v in "${BASELINES[@]}" "${VIEWS[@]}"; do
+	for v in "${BASELINES[@]}" "${NAMES[@]}"; do
 		name="$v"
-		rel="$v"
-		case "$v" in pg_catalog.*) ;; *) name="pghero.$v" rel="pghero.\"$v\"" ;; esac
+		rel="${REL[$v]:-$v}"
 		out="$(printf '\\o /dev/null\n\\timing on\nSELECT * FROM %s;\n' "$rel" |
 			psql_ -d pghero_bench -v ON_ERROR_STOP=0 2>&1 || true)"
 		ms="$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out")"
@@ -198,6 +219,8 @@ echo "  max_locks_per_transaction: $CREATE_LOCKS while creating the tables," \
 	"$(psql_ -d pghero_bench -Atc 'SHOW max_locks_per_transaction') while running the views"
 printf '%s\n' "  time = wall time of SELECT * with every row received (psql \\timing, rows to /dev/null)"
 echo "  cold = first statement of a new session; run 1..$RUNS = one session, runs interleaved"
+echo "  server as in production: fsync, full_page_writes and autovacuum on"
+echo "  the collector evaluates the checks in this database (health(), issue_counts, overview read its tracked issues): $TRACKED"
 echo "  x pg_class / x stat = median / median of SELECT * FROM pg_class / pg_stat_user_tables"
 echo "  SLOW = median over 1 s"
 echo
@@ -223,14 +246,14 @@ line() {
 for v in "${BASELINES[@]}"; do
 	line "$v" "(baseline) ${v#pg_catalog.}"
 done
-for v in "${VIEWS[@]}"; do
-	line "pghero.$v" "$v"
+for v in "${NAMES[@]}"; do
+	line "$v" "${v#pghero.}"
 done
 
 SLOW=()
-for v in "${VIEWS[@]}"; do
-	med="$(median "${TIMES[pghero.$v]:-}")"
-	[ -n "$med" ] && awk -v m="$med" 'BEGIN { exit !(m > 1000) }' && SLOW+=("$v")
+for v in "${NAMES[@]}"; do
+	med="$(median "${TIMES[$v]:-}")"
+	[ -n "$med" ] && awk -v m="$med" 'BEGIN { exit !(m > 1000) }' && SLOW+=("${v#pghero.}")
 done
 echo
 if [ "${#SLOW[@]}" -eq 0 ]; then
@@ -240,8 +263,8 @@ else
 	if [ "${BENCH_EXPLAIN:-0}" = "1" ]; then
 		for v in "${SLOW[@]}"; do
 			echo
-			echo "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM pghero.$v"
-			psql_ -d pghero_bench -Atc "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM pghero.\"$v\""
+			echo "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM ${REL[pghero.$v]}"
+			psql_ -d pghero_bench -Atc "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM ${REL[pghero.$v]}"
 		done
 	fi
 fi
