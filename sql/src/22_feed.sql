@@ -45,6 +45,8 @@ DECLARE
 	gen integer := pghero_internal._generation();
 	found pghero_internal._issues_found[];
 	last_before bigint;
+	first_clash bigint;
+	settled text[];
 	removed bigint;
 BEGIN
 	IF pg_catalog.pg_is_in_recovery() THEN
@@ -81,11 +83,32 @@ BEGIN
 		reported_details = coalesce(s.reported_details, excluded.reported_details),
 		last_event_at = coalesce(s.last_event_at, excluded.last_event_at);
 
-	-- event ids go on after every event kept, restored ones included
 	SELECT coalesce(pg_catalog.max(e.event_id), 0) INTO last_before
 	FROM pghero_internal.issue_events e;
-	IF last_before > coalesce((SELECT q.last_value FROM pghero_internal.issue_event_id_seq q WHERE q.is_called), 0) THEN
-		PERFORM pg_catalog.setval('pghero_internal.issue_event_id_seq', last_before);
+
+	-- events of this generation numbered no higher than a restored one (the
+	-- collector ran while pg_restore did: its events were numbered from 1,
+	-- the restored ones keep their ids) are numbered again, in their order,
+	-- after every event kept, and announced again below: no id is used
+	-- twice, and a client resuming from a restored id misses none of them
+	SELECT pg_catalog.min(e.event_id) INTO first_clash
+	FROM pghero_internal.issue_events e
+	WHERE e.generation = gen
+	  AND e.event_id <= (SELECT pg_catalog.max(o.event_id) FROM pghero_internal.issue_events o
+						 WHERE o.generation <> gen);
+	IF first_clash IS NOT NULL THEN
+		UPDATE pghero_internal.issue_events e SET event_id = last_before + r.n
+		FROM (SELECT o.event_id, pg_catalog.row_number() OVER (ORDER BY o.event_id) AS n
+			  FROM pghero_internal.issue_events o
+			  WHERE o.generation = gen AND o.event_id >= first_clash) r
+		WHERE e.generation = gen AND e.event_id = r.event_id;
+	END IF;
+
+	-- event ids go on after every event kept, restored ones included
+	IF (SELECT coalesce(pg_catalog.max(e.event_id), 0) FROM pghero_internal.issue_events e)
+	   > coalesce((SELECT q.last_value FROM pghero_internal.issue_event_id_seq q WHERE q.is_called), 0) THEN
+		PERFORM pg_catalog.setval('pghero_internal.issue_event_id_seq',
+								  (SELECT pg_catalog.max(e.event_id) FROM pghero_internal.issue_events e));
 	END IF;
 
 	-- not found: pending ones are forgotten, open ones resolved once absent
@@ -104,6 +127,19 @@ BEGIN
 	FROM gone g
 	WHERE g.opened_at IS NOT NULL
 	ORDER BY g.issue_key;
+
+	-- the open ones found with the same details as at the evaluation
+	-- before: only they report a change of details, so that details read
+	-- while the catalog changes under the evaluation (a fix committed
+	-- between its snapshot and a lookup of the definition, or an object
+	-- dropped), or left NULL for a lock another session holds, which last
+	-- one evaluation, make no "changed" event
+	SELECT pg_catalog.array_agg(s.issue_key) INTO settled
+	FROM pghero_internal.issue_state s
+		 JOIN pg_catalog.unnest(found) f ON f.issue_key = s.issue_key
+	WHERE s.generation = gen
+	  AND s.opened_at IS NOT NULL
+	  AND s.details IS NOT DISTINCT FROM f.details;
 
 	-- found: new ones are pending, known ones take the new facts
 	INSERT INTO pghero_internal.issue_state AS s
@@ -157,6 +193,7 @@ BEGIN
 		  AND s.last_seen = now_ts
 		  AND (s.severity IS DISTINCT FROM s.reported_severity
 			   OR (s.details IS DISTINCT FROM s.reported_details
+				   AND s.issue_key = ANY (settled)
 				   AND s.last_event_at <= now_ts - resolve_after))
 		RETURNING s.*)
 	INSERT INTO pghero_internal.issue_events

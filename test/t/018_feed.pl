@@ -42,10 +42,10 @@
 #     by the new collector and a new one opened there, both with ids larger
 #     than every restored one, and announced to a listener; a client
 #     resuming from the last id before the dump gets exactly these two
-#     events of the issue; the restored state is adopted.  (TODO: the
-#     events the target wrote before the rest was restored keep ids that
-#     the restored events have too, and a client resuming from the last id
-#     before the dump misses them.)
+#     events of the issue; the restored state is adopted; the events the
+#     target wrote before the rest was restored are numbered again after
+#     the restored ones (no id twice), and a client resuming from the last
+#     id before the dump gets them too.
 #
 # Every wait is bounded: polls by $wait_seconds, background sessions by
 # their own timer, the reconnecting loop by $loop_seconds.
@@ -667,28 +667,24 @@ is( $dst->safe_psql(
 	'0', 'target: the restored state was adopted');
 
 # The events the target's collector wrote before the rest was restored
-# were numbered from 1, and the restored ones keep their ids: the same ids
-# twice, and a client resuming from the last id before the dump misses
-# the target's own, until _capture_issues() numbers them again after the
-# restored ones
-TODO:
-{
-	local $TODO = 'events written during a restore are numbered like the restored ones';
-	is( $dst->safe_psql(
-			'postgres', qq{
-			SELECT count(*) = count(DISTINCT event_id)
-				   AND coalesce(min(event_id) FILTER (WHERE generation = $dst_gen)
-								> max(event_id) FILTER (WHERE generation <> $dst_gen), false)
-			FROM pghero_internal.issue_events}),
-		't',
-		'target: every event of its own has a larger id than every restored one, none twice');
-	is( $dst->safe_psql(
-			'postgres', qq{
-			SELECT string_agg(op, ',' ORDER BY event_id)
-			FROM pghero.issue_events_since($pre_dump) WHERE issue_key = '$mid_key'}),
-		'opened',
-		'target: a client resuming from the last id before the dump gets the event written during the restore');
-}
+# were numbered from 1, while the restored ones keep their ids: the next
+# evaluation numbers them again after the restored ones, so that no id is
+# used twice and a client resuming from the last id before the dump gets
+# them too
+is( $dst->safe_psql(
+		'postgres', qq{
+		SELECT count(*) = count(DISTINCT event_id)
+			   AND coalesce(min(event_id) FILTER (WHERE generation = $dst_gen)
+							> max(event_id) FILTER (WHERE generation <> $dst_gen), false)
+		FROM pghero_internal.issue_events}),
+	't',
+	'target: every event of its own has a larger id than every restored one, none twice');
+is( $dst->safe_psql(
+		'postgres', qq{
+		SELECT string_agg(op, ',' ORDER BY event_id)
+		FROM pghero.issue_events_since($pre_dump) WHERE issue_key = '$mid_key'}),
+	'opened',
+	'target: a client resuming from the last id before the dump gets the event written during the restore');
 is($listener->quit, 0, 'the listener disconnects');
 
 $dst->stop;
