@@ -32,16 +32,24 @@ COMMENT ON FUNCTION pghero_internal._role_passwords() IS
 'The kind of password each role has (md5, scram-sha-256, none or other), never the password or its hash, whoever the caller (internal)';
 
 -- The value a new session gets of a setting that a running session keeps
--- from its start (log_connections, log_disconnections): the configuration
--- file's, as last reloaded, unless the server was started with it on its
--- command line.  The collector's session is long-lived: its own value
--- would not follow a reload.
+-- from its start (log_connections, log_disconnections): the calling
+-- session's own when it started after the last reload (or the server was
+-- started with it on its command line); else, for an older session such as
+-- the long-lived collector's, whose own value does not follow a reload,
+-- the configuration file's as it reads now (pg_file_settings: an edit not
+-- yet reloaded shows early).
 CREATE FUNCTION pghero_internal._new_session_setting(setting_name text)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN s.source IN ('command line', 'environment variable') THEN s.setting
+				-- a session started after the server last loaded its
+				-- configuration has the value new sessions get
+				WHEN (SELECT a.backend_start FROM pg_catalog.pg_stat_activity a
+					  WHERE a.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid())
+					 OPERATOR(pg_catalog.>) pg_catalog.pg_conf_load_time()
+				THEN s.setting
 				ELSE coalesce((SELECT f.setting FROM pg_catalog.pg_file_settings f
 							   WHERE f.name = s.name AND f.error IS NULL
 							   ORDER BY f.seqno DESC LIMIT 1),
@@ -51,7 +59,7 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION pghero_internal._new_session_setting(text) IS
-'The value of a setting that new sessions get (configuration file as last loaded, or command line), whoever the caller (internal)';
+'The value of a setting that new sessions get (the calling session''s own when it started after the last reload, else the configuration file''s), whoever the caller (internal)';
 
 CREATE VIEW pghero_internal._issues_security AS
 -- pg_hba.conf rules with what the checks need: where (file:line), the
