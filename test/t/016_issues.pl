@@ -64,6 +64,9 @@ CREATE ROLE regress_pghero_issues_reader LOGIN;
 GRANT pghero_reader TO regress_pghero_issues_reader;
 CREATE TABLE regress_queue (id integer);
 INSERT INTO regress_queue SELECT generate_series(1, 10);
+-- before PostgreSQL 15 every role may create in schema public
+-- (public_create): not a clean server
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 });
 
 sub query
