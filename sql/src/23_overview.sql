@@ -7,7 +7,8 @@
 -- size.  Its cost is that of its parts: the collector's tracked issues (a
 -- small table; every check is evaluated only when the collector does not
 -- track them), pghero.instance_status, the raw history of the last minute
--- and pg_database_size() of this database.
+-- and the database's size from the collector's last space capture (measured
+-- now only when the collector does not capture it).
 --------------------------------------------------------------------------
 
 -- The activity of the whole instance (every database summed) over the
@@ -75,6 +76,47 @@ $$;
 COMMENT ON FUNCTION pghero_internal._recent_activity() IS
 'Transactions and rows per second and the cache hit rate of the whole instance over the captures of the last minute, from raw history, or a note saying why not; never waits for a lock (internal)';
 
+-- The size of this database: as the collector's last space capture
+-- measured it, while that source runs on time (its row is the latest
+-- change before that capture), else measured now; pg_database_size() of a
+-- database of many relations costs a stat() of each of their files
+CREATE FUNCTION pghero_internal._database_size_now(OUT size_bytes bigint, OUT measured_at timestamptz)
+RETURNS record
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms'
+AS $$
+DECLARE
+	gen integer := pghero_internal._generation();
+	db oid := (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database());
+BEGIN
+	BEGIN
+		SELECT c.last_success_at INTO measured_at
+		FROM pghero_internal.collector_sources c
+		WHERE c.source = 'space'
+		  AND c.last_success_at >= pg_catalog.now()
+			  - pg_catalog.make_interval(secs => 2 * pghero_internal._setting_seconds('pghero.space_interval') + 60);
+		IF measured_at IS NOT NULL THEN
+			SELECT h.size_bytes INTO size_bytes
+			FROM pghero_internal.space_history h
+			WHERE h.generation = gen AND h.relid IS NULL AND h.datid = db
+			  AND h.captured_at <= measured_at
+			ORDER BY h.captured_at DESC
+			LIMIT 1;
+		END IF;
+	EXCEPTION WHEN lock_not_available THEN
+		size_bytes := NULL;
+	END;
+	IF size_bytes IS NULL THEN
+		size_bytes := pg_catalog.pg_database_size(db);
+		measured_at := pg_catalog.clock_timestamp();
+	END IF;
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._database_size_now() IS
+'The size of this database and when it was measured: by the collector''s last space capture while it runs on time, else now (internal)';
+
 CREATE VIEW @extschema@.overview AS
 SELECT i.status,
 	   i.critical AS critical_issues,
@@ -97,6 +139,7 @@ SELECT i.status,
 	   pg_catalog.current_database() AS database,
 	   d.size_bytes AS database_size_bytes,
 	   pg_catalog.pg_size_pretty(d.size_bytes) AS database_size,
+	   d.measured_at AS database_size_at,
 	   a.activity_from,
 	   a.activity_to,
 	   a.tps,
@@ -108,7 +151,7 @@ SELECT i.status,
 FROM pghero_internal._issue_summary() i,
 	 @extschema@.instance_status s,
 	 pghero_internal._recent_activity() a,
-	 LATERAL (SELECT pg_catalog.pg_database_size(pg_catalog.current_database()) AS size_bytes) d;
+	 pghero_internal._database_size_now() d;
 
 COMMENT ON VIEW @extschema@.overview IS
 'One row to poll: the status and counts of the issues alerts follow and the top one, the instance''s role, version, uptime, connections and free disk space, its transactions and rows per second and cache hit rate over the last minute (from history), and this database''s size';

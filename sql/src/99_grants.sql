@@ -99,6 +99,7 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._tracked_issues(),
 	pghero_internal._issue_summary(),
 	pghero_internal._recent_activity(),
+	pghero_internal._database_size_now(),
 	@extschema@.issue_events_since(bigint, text[])
 TO pghero_reader;
 

@@ -30,6 +30,19 @@ SELECT o.role = s.role AS role, o.server_version = current_setting('server_versi
 	   o.database_size_bytes > 0 AND o.database_size = pg_size_pretty(o.database_size_bytes) AS size
 FROM pghero.overview o, pghero.instance_status s;
 
+-- the database's size: as the collector's space capture measured it while
+-- that source runs on time; measured now otherwise
+SELECT count(*) > 0 AS captured FROM pghero.capture(ARRAY['space']);
+SELECT o.database_size_at = c.last_success_at AS at_capture,
+	   o.database_size_bytes = (SELECT h.size_bytes FROM pghero.database_size_history h
+								WHERE h.database = current_database()
+								ORDER BY h.bucket_end DESC LIMIT 1) AS captured_size
+FROM pghero.overview o, pghero.collector c WHERE c.source = 'space';
+UPDATE pghero_internal.collector_sources SET last_success_at = now() - interval '1 day' WHERE source = 'space';
+SELECT o.database_size_at > now() AS measured_now,
+	   abs(o.database_size_bytes - pg_database_size(current_database())) < 1048576 AS live_size
+FROM pghero.overview o;
+
 -- the activity of the last minute: two captures around 1,000 inserted
 -- rows in 10 transactions; the rates are those of the captures it names
 CREATE TABLE regress_overview (id integer);
