@@ -11,7 +11,8 @@ OBJS = \
 	src/collector.o \
 	src/launcher.o \
 	src/pgss.o \
-	src/filesystems.o
+	src/filesystems.o \
+	src/relnamespace.o
 
 EXTENSION = pghero
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pghero.control)

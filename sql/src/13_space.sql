@@ -54,7 +54,7 @@ WITH rels AS MATERIALIZED (
 	SELECT c.oid, c.relkind, c.relname, c.relnamespace, c.relispartition,
 		   CASE WHEN c.relkind IN ('p', 'I') THEN NULL
 				ELSE pghero_internal._relation_size(c.oid) END AS size_bytes,
-		   pghero_internal._is_own(c.oid) AS own
+		   pghero_internal._is_own_schema(c.relnamespace) AS own
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	WHERE c.relkind IN ('r', 'm', 'i', 'p', 'I')
@@ -100,7 +100,7 @@ WITH rels AS MATERIALIZED (
 	SELECT c.oid, c.relkind, c.relname, c.relnamespace, c.relispartition,
 		   z.table_bytes,
 		   z.table_bytes + z.index_bytes AS total_bytes,
-		   pghero_internal._is_own(c.oid) AS own
+		   pghero_internal._is_own_schema(c.relnamespace) AS own
 	FROM pg_catalog.pg_class c
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		 LEFT JOIN LATERAL pghero_internal._relation_sizes(c.oid) z ON c.relkind <> 'p'

@@ -4,7 +4,7 @@
 -- The change feed of pghero.issues
 --
 -- The collector runs source "issues" every pghero.check_interval: it
--- evaluates every check once (pghero_internal._issues_found) and moves
+-- evaluates every check once (pghero_internal._evaluate_issues()) and moves
 -- each issue through its states (pghero_internal.issue_state):
 --   found, not yet tracked  -> pending (first_seen = now)
 --   pending, found again     -> open once found at every evaluation for
@@ -59,7 +59,7 @@ BEGIN
 	-- ever find the same object twice)
 	SELECT pg_catalog.array_agg(d.f) INTO found
 	FROM (SELECT DISTINCT ON (f.issue_key) f
-		  FROM pghero_internal._issues_found f
+		  FROM pghero_internal._evaluate_issues() f
 		  ORDER BY f.issue_key,
 				   pg_catalog.array_position(ARRAY['critical', 'warning', 'info'], f.severity)) d;
 	found := coalesce(found, '{}');

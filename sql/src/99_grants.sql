@@ -29,6 +29,8 @@ $$;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.config(),
 	pghero_internal._redact_query(text),
+	pghero_internal._relation_namespace(oid),
+	pghero_internal._is_own_schema(oid),
 	pghero_internal._is_own(oid),
 	pghero_internal._relation_size(regclass),
 	pghero_internal._relation_sizes(regclass),
@@ -65,6 +67,11 @@ TO pghero_reader;
 -- history is read through the views of schema pghero (which read the
 -- tables with their owner's rights), never from the tables themselves
 REVOKE ALL ON ALL TABLES IN SCHEMA pghero_internal FROM pghero_reader;
+
+-- but for the list of findings, which pghero.issues reads through a
+-- function with the reader's rights (it shows no more than pghero.issues)
+GRANT SELECT ON pghero_internal._issues_found TO pghero_reader;
+GRANT EXECUTE ON FUNCTION pghero_internal._evaluate_issues() TO pghero_reader;
 
 GRANT EXECUTE ON FUNCTION
 	pghero_internal._generation(),
