@@ -74,7 +74,7 @@ FROM pg_catalog.pg_index i
 									 ELSE pghero_internal._relation_size(i.indexrelid) END AS size_bytes) z
 WHERE n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
   AND t.relpersistence <> 't'
-  AND NOT pghero_internal._is_own(t.oid);
+  AND NOT pghero_internal._is_own_schema(t.relnamespace);
 
 COMMENT ON VIEW @extschema@.indexes IS
 'Every index of this database outside the system schemas, with its key columns, validity and size';
@@ -104,20 +104,15 @@ WITH idx AS (
 		   ic.relam,
 		   i.indisunique,
 		   i.indisprimary,
-		   -- one entry per key column: column, operator class, collation, options
-		   ARRAY(SELECT pg_catalog.format('%s/%s/%s/%s', k.attnum, k.opclass, k.coll, k.opt)
-				 FROM unnest(i.indkey::pg_catalog.int2[],
-										i.indclass::pg_catalog.oid[],
-										i.indcollation::pg_catalog.oid[],
-										i.indoption::pg_catalog.int2[])
-					  WITH ORDINALITY AS k(attnum, opclass, coll, opt, ord)
-				 WHERE k.ord <= i.indnkeyatts
-				 ORDER BY k.ord) AS keys,
-		   ARRAY(SELECT k.attnum
-				 FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
-				 WHERE k.ord > i.indnkeyatts) AS included,
-		   ARRAY(SELECT k.attnum
-				 FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) AS k(attnum)) AS all_columns,
+		   i.indnkeyatts AS nkeys,
+		   i.indnatts AS natts,
+		   -- per column (key columns, then INCLUDE ones; 0 for an
+		   -- expression), and per key column its operator class, collation
+		   -- and options; arrays that start at 0, as the vectors do
+		   i.indkey::pg_catalog.int2[] AS columns,
+		   i.indclass::pg_catalog.oid[] AS opclasses,
+		   i.indcollation::pg_catalog.oid[] AS collations,
+		   i.indoption::pg_catalog.int2[] AS options,
 		   -- expressions and predicate as node trees, without parse locations
 		   pg_catalog.regexp_replace(i.indexprs::text, ' :location -?[0-9]+', '', 'g') AS exprs,
 		   pg_catalog.regexp_replace(i.indpred::text, ' :location -?[0-9]+', '', 'g') AS pred
@@ -128,7 +123,17 @@ WITH idx AS (
 	WHERE i.indisvalid
 	  AND i.indisready
 	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
-	  AND NOT pghero_internal._is_own(t.oid))
+	  AND NOT pghero_internal._is_own_schema(t.relnamespace)
+	  -- only an index that shares its table, first key column and its
+	  -- operator class with another one can cover or be covered (the tests
+	  -- below compare those first): the others are left out at once
+	  AND (i.indrelid, i.indkey[0], i.indclass[0]) IN (
+			SELECT j.indrelid, j.indkey[0], j.indclass[0]
+			FROM pg_catalog.pg_index j
+			WHERE j.indisvalid
+			  AND j.indisready
+			GROUP BY j.indrelid, j.indkey[0], j.indclass[0]
+			HAVING pg_catalog.count(*) > 1))
 SELECT n.nspname AS schemaname,
 	   t.relname AS tablename,
 	   u.indrelid AS table_relid,
@@ -154,55 +159,73 @@ FROM idx u
 	 CROSS JOIN LATERAL (SELECT pghero_internal._relation_size(u.indexrelid) AS size_bytes) z
 WHERE NOT u.indisunique
   AND NOT u.indisprimary
-  -- the covering index has the same key columns first (btree) or exactly
-  -- (other access methods, which cannot use a prefix of their columns)
-  AND (CASE WHEN am.amname = 'btree'
-			THEN c.keys[1:pg_catalog.cardinality(u.keys)] = u.keys
-			ELSE c.keys = u.keys END)
-  -- and every column the unneeded index includes
-  AND u.included <@ c.all_columns
-  AND (pg_catalog.cardinality(c.keys) > pg_catalog.cardinality(u.keys)
+  -- the covering index has the same key columns, with the same operator
+  -- classes, collations and ordering, first (btree) or exactly (other
+  -- access methods, which cannot use a prefix of their columns)
+  AND (CASE WHEN am.amname = 'btree' THEN c.nkeys >= u.nkeys ELSE c.nkeys = u.nkeys END)
+  AND c.columns[0:u.nkeys - 1] = u.columns[0:u.nkeys - 1]
+  AND c.opclasses[0:u.nkeys - 1] = u.opclasses[0:u.nkeys - 1]
+  AND c.collations[0:u.nkeys - 1] = u.collations[0:u.nkeys - 1]
+  AND c.options[0:u.nkeys - 1] = u.options[0:u.nkeys - 1]
+  -- and every column the unneeded index includes (a slice starts at 1)
+  AND u.columns[u.nkeys:] <@ c.columns
+  AND (c.nkeys > u.nkeys
 	   OR c.indisunique
 	   OR c.indisprimary
-	   OR pg_catalog.cardinality(c.included) > pg_catalog.cardinality(u.included)
-	   OR (c.included = u.included AND c.indexname < u.indexname));
+	   OR c.natts - c.nkeys > u.natts - u.nkeys
+	   OR (c.columns[c.nkeys:] = u.columns[u.nkeys:] AND c.indexname < u.indexname));
 
 COMMENT ON VIEW @extschema@.duplicate_indexes IS
 'Indexes that another valid index of the same table makes unnecessary: same access method, expressions and predicate, and key columns (with operator classes, collations and ordering) that start with the same columns';
 
 CREATE VIEW @extschema@.unused_indexes AS
+-- the cheap tests first; only the indexes that pass them are measured, and
+-- their tables named (an index is in its table's schema, and a plain index,
+-- relkind 'i', is on a table, a TOAST table or a materialized view: the
+-- tables pg_stat_all_indexes counts)
+WITH never_scanned AS MATERIALIZED (
+	SELECT i.indexrelid,
+		   i.indrelid,
+		   ic.relname AS indexname,
+		   ic.relnamespace,
+		   ic.relpages,
+		   pg_catalog.pg_stat_get_numscans(i.indexrelid) AS index_scans
+	FROM pg_catalog.pg_index i
+		 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+	WHERE NOT i.indisunique
+	  AND i.indisvalid
+	  AND ic.relkind = 'i'
+	  AND ic.relnamespace <> ALL (ARRAY['pg_catalog'::pg_catalog.regnamespace,
+										'information_schema'::pg_catalog.regnamespace,
+										'pg_toast'::pg_catalog.regnamespace]::pg_catalog.oid[])
+	  AND NOT pghero_internal._is_own_schema(ic.relnamespace)
+	  AND pg_catalog.pg_stat_get_numscans(i.indexrelid) = 0
+	  AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)),
+measured AS MATERIALIZED (
+	SELECT u.*, pghero_internal._relation_size(u.indexrelid) AS size_bytes
+	FROM never_scanned u)
 SELECT n.nspname AS schemaname,
 	   t.relname AS tablename,
 	   t.oid AS table_relid,
-	   ic.relname AS indexname,
-	   i.indexrelid,
-	   s.idx_scan AS index_scans,
-	   z.size_bytes,
-	   pg_catalog.pg_size_pretty(z.size_bytes) AS size,
+	   u.indexname,
+	   u.indexrelid,
+	   u.index_scans,
+	   u.size_bytes,
+	   pg_catalog.pg_size_pretty(u.size_bytes) AS size,
 	   d.stats_reset,
 	   pg_catalog.date_trunc('milliseconds', x.stats_age)::text AS stats_age,
 	   pg_catalog.round(pg_catalog.extract('epoch', x.stats_age) * 1000, 3)::float8 AS stats_age_ms,
-	   pghero_internal._index_definition(i.indexrelid) AS definition,
-	   pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I', n.nspname, ic.relname) AS fix_sql
-FROM pg_catalog.pg_index i
-	 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
-	 JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
-	 JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
-	 JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid = i.indexrelid
+	   pghero_internal._index_definition(u.indexrelid) AS definition,
+	   pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I', n.nspname, u.indexname) AS fix_sql
+FROM measured u
+	 JOIN pg_catalog.pg_class t ON t.oid = u.indrelid
+	 JOIN pg_catalog.pg_namespace n ON n.oid = u.relnamespace
 	 CROSS JOIN @extschema@.config() c
 	 CROSS JOIN (SELECT sd.stats_reset FROM pg_catalog.pg_stat_database sd
 				 WHERE sd.datname = pg_catalog.current_database()) d
-	 CROSS JOIN LATERAL (SELECT pghero_internal._relation_size(i.indexrelid) AS size_bytes) z
 	 CROSS JOIN LATERAL (SELECT greatest(pg_catalog.now() - d.stats_reset, '0'::interval) AS stats_age) x
-WHERE s.idx_scan = 0
-  AND NOT i.indisunique
-  AND i.indisvalid
-  AND ic.relkind = 'i'
-  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
-  AND NOT pghero_internal._is_own(t.oid)
-  AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid)
-  AND coalesce(z.size_bytes,
-						  ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint)
+WHERE coalesce(u.size_bytes,
+			   u.relpages::bigint * pg_catalog.current_setting('block_size')::bigint)
 	  >= c.unused_index_min_bytes;
 
 COMMENT ON VIEW @extschema@.unused_indexes IS
@@ -235,19 +258,31 @@ WHERE u.estimated_rows >= 10000
 COMMENT ON VIEW @extschema@.missing_indexes IS
 'Tables of at least 10,000 rows read by sequential scans in 5 % or more of their scans: candidates for a missing index';
 
+-- The sums of pg_statio_user_tables' heap blocks and pg_statio_user_indexes'
+-- index blocks, counted from the same functions those views call, without
+-- the other columns they compute per table (TOAST, indexes)
 CREATE VIEW @extschema@.cache_hit_rates AS
-WITH r AS (
+WITH tables AS (
+	SELECT c.oid
+	FROM pg_catalog.pg_class c
+		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relkind IN ('r', 't', 'm')
+	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema'])
+	  AND n.nspname !~ '^pg_toast'
+	  AND NOT pghero_internal._is_own_schema(c.relnamespace)),
+r AS (
 	SELECT 'table'::text AS kind,
-		   pg_catalog.sum(s.heap_blks_hit)::bigint AS blocks_hit,
-		   pg_catalog.sum(s.heap_blks_read)::bigint AS blocks_read
-	FROM pg_catalog.pg_statio_user_tables s
-	WHERE NOT pghero_internal._is_own(s.relid)
+		   pg_catalog.sum(pg_catalog.pg_stat_get_blocks_hit(t.oid))::bigint AS blocks_hit,
+		   pg_catalog.sum(pg_catalog.pg_stat_get_blocks_fetched(t.oid)
+						  - pg_catalog.pg_stat_get_blocks_hit(t.oid))::bigint AS blocks_read
+	FROM tables t
 	UNION ALL
 	SELECT 'index',
-		   pg_catalog.sum(s.idx_blks_hit)::bigint,
-		   pg_catalog.sum(s.idx_blks_read)::bigint
-	FROM pg_catalog.pg_statio_user_indexes s
-	WHERE NOT pghero_internal._is_own(s.relid))
+		   pg_catalog.sum(pg_catalog.pg_stat_get_blocks_hit(i.indexrelid))::bigint,
+		   pg_catalog.sum(pg_catalog.pg_stat_get_blocks_fetched(i.indexrelid)
+						  - pg_catalog.pg_stat_get_blocks_hit(i.indexrelid))::bigint
+	FROM tables t
+		 JOIN pg_catalog.pg_index i ON i.indrelid = t.oid)
 SELECT r.kind,
 	   coalesce(r.blocks_hit, 0) AS blocks_hit,
 	   coalesce(r.blocks_read, 0) AS blocks_read,
@@ -308,7 +343,7 @@ WITH idx AS (
 	  AND ic.relpages > 1
 	  AND ic.reltuples >= 0
 	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
-	  AND NOT pghero_internal._is_own(t.oid)),
+	  AND NOT pghero_internal._is_own_schema(t.relnamespace)),
 cols AS (
 	-- pg_statistic of the table column, or of the index column for an
 	-- expression; the distinct values of a single key column

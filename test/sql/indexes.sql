@@ -8,13 +8,14 @@ CREATE TABLE regress_idx (a integer, b integer, c text, d integer);
 INSERT INTO regress_idx SELECT g, g % 100, 'text ' || g, g % 7 FROM generate_series(1, 1000) g;
 
 -- a is covered by (a, b); a DESC is not (other ordering), nor a partial
--- index, nor one with another collation or access method
+-- index, nor one with another collation, operator class or access method
 CREATE INDEX regress_idx_a ON regress_idx (a);
 CREATE INDEX regress_idx_ab ON regress_idx (a, b);
 CREATE INDEX regress_idx_a_desc ON regress_idx (a DESC);
 CREATE INDEX regress_idx_a_partial ON regress_idx (a) WHERE b > 10;
 CREATE INDEX regress_idx_c ON regress_idx (c);
 CREATE INDEX regress_idx_c_collate ON regress_idx (c COLLATE "C");
+CREATE INDEX regress_idx_c_pattern ON regress_idx (c text_pattern_ops);
 CREATE INDEX regress_idx_a_hash ON regress_idx USING hash (a);
 -- exact twins: only the one whose name sorts last is reported
 CREATE INDEX regress_idx_b1 ON regress_idx (b);
