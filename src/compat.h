@@ -61,6 +61,20 @@ typedef void (*shmem_request_hook_type) (void);
 #define PGHERO_REQUEST_SHMEM(prev, fn) ((prev) = NULL, (fn) ())
 #endif
 
+/*
+ * ReadBufferWithoutRelcache() is told whether the relation is permanent
+ * from 15 on (unlogged sequences came then too); before, every relation it
+ * read was.
+ */
+#if PG_VERSION_NUM >= 150000
+#define PgheroReadBufferWithoutRelcache(file, fork, block, permanent) \
+	ReadBufferWithoutRelcache((file), (fork), (block), RBM_NORMAL, NULL, \
+							  (permanent))
+#else
+#define PgheroReadBufferWithoutRelcache(file, fork, block, permanent) \
+	ReadBufferWithoutRelcache((file), (fork), (block), RBM_NORMAL, NULL)
+#endif
+
 #if PG_VERSION_NUM >= 170000
 #define PGHERO_INVALID_BACKEND INVALID_PROC_NUMBER
 #define PgheroTempNamespaceBackend(nsp) GetTempNamespaceProcNumber(nsp)

@@ -6,7 +6,7 @@ AS 'MODULE_PATHNAME', 'pghero_sequence_last_value'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION pghero_internal._sequence_last_value(regclass) IS
-'Last value of a sequence (its start value if never used), NULL when it cannot be read without waiting or without privilege (internal)';
+'The last value of a sequence (the value nextval() will return first if it was not called since the sequence was created or restarted), NULL when it cannot be read without waiting or without privilege (internal)';
 
 CREATE FUNCTION pghero_internal._sequence_values()
 RETURNS TABLE (seqid oid, last_value bigint)
@@ -75,7 +75,7 @@ WITH RECURSIVE tbl AS (
 	  AND c.relpages > 0
 	  AND c.reltuples >= 0
 	  AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])
-	  AND NOT pghero_internal._is_own(c.oid)),
+	  AND NOT pghero_internal._is_own_schema(c.relnamespace)),
 atts AS (
 	-- each column in order, with its average width and its alignment (a
 	-- short varlena, under 127 bytes, is not aligned)
@@ -156,7 +156,7 @@ WITH ages AS (
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		 LEFT JOIN pg_catalog.pg_class t ON t.oid = c.reltoastrelid
 	WHERE c.relkind IN ('r', 'm')
-	  AND NOT pghero_internal._is_own(c.oid)
+	  AND NOT pghero_internal._is_own_schema(c.relnamespace)
 	UNION ALL
 	SELECT 'database',
 		   d.datname,
@@ -201,7 +201,7 @@ WITH t AS (
 		 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		 LEFT JOIN pg_catalog.pg_class x ON x.oid = c.reltoastrelid
 	WHERE c.relkind IN ('r', 'm')
-	  AND NOT pghero_internal._is_own(c.oid))
+	  AND NOT pghero_internal._is_own_schema(c.relnamespace))
 SELECT t.schemaname,
 	   t.relname,
 	   t.relid,
@@ -220,11 +220,15 @@ COMMENT ON VIEW @extschema@.autovacuum_danger IS
 
 CREATE VIEW @extschema@.sequences AS
 WITH uses AS (
-	-- serial and identity columns own their sequence
+	-- serial and identity columns own their sequence (looked up from each
+	-- sequence: the indexes' dependencies on their columns are many more)
 	SELECT d.objid AS seqid, d.refobjid AS relid, d.refobjsubid AS attnum
-	FROM pg_catalog.pg_depend d
-	WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-	  AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+	FROM pg_catalog.pg_sequence q
+		 JOIN pg_catalog.pg_depend d
+			ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+		   AND d.objid = q.seqrelid
+		   AND d.objsubid = 0
+	WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
 	  AND d.deptype IN ('a', 'i')
 	  AND d.refobjsubid > 0
 	UNION
@@ -265,8 +269,8 @@ s AS (
 			ON a.attrelid = u.relid AND a.attnum = u.attnum AND NOT a.attisdropped
 		 LEFT JOIN pghero_internal._sequence_values() v ON v.seqid = u.seqid
 	WHERE tc.relpersistence <> 't'
-	  AND NOT pghero_internal._is_own(u.relid)
-	  AND NOT pghero_internal._is_own(u.seqid))
+	  AND NOT pghero_internal._is_own_schema(tc.relnamespace)
+	  AND NOT pghero_internal._is_own_schema(sc.relnamespace))
 SELECT s.sequence_schema,
 	   s.sequence_name,
 	   s.seqid,
@@ -278,7 +282,7 @@ SELECT s.sequence_schema,
 	   s.increment,
 	   s.last_value,
 	   s.max_value,
-	   pg_catalog.round(100.0 * s.last_value / s.max_value, 2) AS percent_used,
+	   pg_catalog.round(100.0 * s.last_value / NULLIF(s.max_value, 0), 2) AS percent_used,
 	   pg_catalog.abs(s.max_value::numeric - s.last_value) AS values_left,
 	   s.last_value IS NOT NULL AS readable
 FROM s;
@@ -286,13 +290,29 @@ FROM s;
 COMMENT ON VIEW @extschema@.sequences IS
 'Every column of this database filled from a sequence (serial, identity or a nextval() default), with how much of its range is used';
 
--- the unrounded share of the range against the threshold
+-- the unrounded share of the range against the threshold.  Finding the
+-- columns of every sequence costs much more than reading every sequence's
+-- value: the columns are looked up only when some sequence is past the
+-- threshold for one of the three ranges a column can give it (smallint,
+-- integer, any other type: bigint), a test that the plan makes once, first.
 CREATE VIEW @extschema@.sequence_danger AS
 SELECT s.*
 FROM @extschema@.sequences s
 	 CROSS JOIN @extschema@.config() c
 WHERE s.readable
-  AND 100.0 * s.last_value / s.max_value > c.sequence_danger_percent::numeric;
+  AND 100.0 * s.last_value / NULLIF(s.max_value, 0) > c.sequence_danger_percent::numeric
+  AND EXISTS (
+		SELECT
+		FROM pghero_internal._sequence_values() v
+			 JOIN pg_catalog.pg_sequence q ON q.seqrelid = v.seqid
+			 CROSS JOIN (VALUES (32767::bigint, -32768::bigint),
+								(2147483647, -2147483648),
+								(9223372036854775807, -9223372036854775808)) r(type_max, type_min)
+			 CROSS JOIN @extschema@.config() c2
+		WHERE 100.0 * v.last_value
+			  / NULLIF(CASE WHEN q.seqincrement > 0 THEN least(q.seqmax, r.type_max)
+							ELSE greatest(q.seqmin, r.type_min) END, 0)
+			  > c2.sequence_danger_percent::numeric);
 
 COMMENT ON VIEW @extschema@.sequence_danger IS
 'Columns whose sequence has used more than pghero.sequence_danger_percent of the range of the column type or of the sequence';

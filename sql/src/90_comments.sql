@@ -206,7 +206,7 @@ BEGIN
 			('last_run_at', 'When the source last ran'),
 			('last_success_at', 'When it last ran without error'),
 			('last_vacuum', 'Last manual VACUUM'),
-			('last_value', 'Last value the sequence returned (its start value if never used); NULL when unreadable'),
+			('last_value', 'Last value the sequence returned (the value it will return first if nextval() was not called since it was created or restarted); NULL when unreadable'),
 			('live_rows', 'Estimated live rows'),
 			('local_blks_dirtied', 'Local blocks dirtied'),
 			('local_blks_hit', 'Local buffer hits'),
