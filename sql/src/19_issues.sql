@@ -19,7 +19,8 @@
 
 -- The collector's own state: a source whose last run failed, and, when the
 -- library is preloaded, enabled and this database is pghero.database on a
--- primary, a collector that does not run.  When the library is not
+-- primary, a collector that does not run.  Nothing, with a NOTICE, when
+-- that state cannot be read without waiting for a lock.  When the library is not
 -- preloaded nothing is said about the worker.
 -- Whether pghero is in shared_preload_libraries (which only roles that may
 -- read every setting may examine; the answer is harmless)
@@ -42,6 +43,7 @@ RETURNS TABLE (check_name text, category text, severity text, database name, obj
 			   details jsonb, description text, remediation text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms'
 AS $$
 DECLARE
 	preloaded boolean;
@@ -73,6 +75,9 @@ BEGIN
 			   'The pghero collector is not running although pghero is preloaded and enabled for this database: no history (query, activity and space) is being captured.'::text,
 			   'SELECT pghero.start_collector(); (as pghero_admin), then look for its LOG lines in the server log if it stops again'::text;
 	END IF;
+EXCEPTION WHEN lock_not_available THEN
+	RAISE NOTICE 'pghero: the collector''s state is locked by another session; the checks of the collector itself are left out'
+		USING DETAIL = SQLERRM;
 END
 $$;
 
@@ -129,14 +134,16 @@ COMMENT ON FUNCTION pghero_internal._issues_slow(boolean) IS
 'Slow statements for pghero.issues, from the last 3 hours of history or live from pg_stat_statements (internal)';
 
 -- Slow statements from history when the collector captured statements
--- recently (live from pg_stat_statements otherwise, or when the history is
--- locked), and pg_stat_statements near its maximum and evicting entries.
+-- recently (live from pg_stat_statements otherwise, or when the history or
+-- the collector's state is locked), and pg_stat_statements near its
+-- maximum and evicting entries.
 -- Nothing when pg_stat_statements is absent.
 CREATE FUNCTION pghero_internal._issues_statements()
 RETURNS TABLE (check_name text, category text, severity text, database name, object text,
 			   details jsonb, description text, remediation text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms'
 AS $$
 DECLARE
 	from_history boolean;
@@ -145,11 +152,16 @@ DECLARE
 	deallocs bigint;
 BEGIN
 	PERFORM @extschema@.config();
-	from_history := EXISTS (
-		SELECT FROM @extschema@.collector c
-		WHERE c.source = 'statements'
-		  AND c.last_success_at >= pg_catalog.now()
-			  - pg_catalog.make_interval(secs => 3 * pghero_internal._setting_seconds('pghero.capture_interval')));
+	BEGIN
+		from_history := EXISTS (
+			SELECT FROM @extschema@.collector c
+			WHERE c.source = 'statements'
+			  AND c.last_success_at >= pg_catalog.now()
+				  - pg_catalog.make_interval(secs => 3 * pghero_internal._setting_seconds('pghero.capture_interval')));
+	EXCEPTION WHEN lock_not_available THEN
+		-- the collector's state is locked: read pg_stat_statements now
+		from_history := false;
+	END;
 	BEGIN
 		BEGIN
 			RETURN QUERY SELECT * FROM pghero_internal._issues_slow(from_history);
@@ -758,23 +770,59 @@ $$;
 COMMENT ON FUNCTION pghero_internal._evaluate_issues() IS
 'Every finding of every check now, evaluated with JIT off (internal)';
 
+-- The collector's state of the issues is read, like every other read that
+-- takes a relation lock, without queueing: under lock_timeout = 100ms.
+-- Its tables are pghero's own, locked strongly only by DDL (an upgrade, a
+-- restore); then the readers below degrade to the live evaluation, and
+-- say so in a NOTICE.
+
 -- Whether the collector evaluates the checks: its issues source succeeded
 -- within the last two check intervals plus a minute (for a slow run).
--- Then the tracked state (sql/src/22_feed.sql) is current.
+-- Then the tracked state (sql/src/22_feed.sql) is current.  False when
+-- the collector's state cannot be read without waiting.
 CREATE FUNCTION pghero_internal._issues_tracked()
 RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms'
 AS $$
-	SELECT coalesce(pg_catalog.bool_or(c.last_success_at >= pg_catalog.now()
-					- pg_catalog.make_interval(secs => 2 * pghero_internal._setting_seconds('pghero.check_interval') + 60)),
-					false)
-	FROM pghero_internal.collector_sources c
-	WHERE c.source = 'issues'
+BEGIN
+	RETURN (SELECT coalesce(pg_catalog.bool_or(c.last_success_at >= pg_catalog.now()
+							- pg_catalog.make_interval(secs => 2 * pghero_internal._setting_seconds('pghero.check_interval') + 60)),
+							false)
+			FROM pghero_internal.collector_sources c
+			WHERE c.source = 'issues');
+EXCEPTION WHEN lock_not_available THEN
+	RAISE NOTICE 'pghero: the collector''s state is locked by another session; the checks are evaluated now'
+		USING DETAIL = SQLERRM;
+	RETURN false;
+END
 $$;
 
 COMMENT ON FUNCTION pghero_internal._issues_tracked() IS
-'Whether the collector evaluates the checks now (its issues source succeeded within two pghero.check_interval plus a minute) (internal)';
+'Whether the collector evaluates the checks now (its issues source succeeded within two pghero.check_interval plus a minute); false when its state is locked (internal)';
+
+-- When the collector first and last saw each issue of this generation;
+-- nothing (with a NOTICE) when its state cannot be read without waiting
+CREATE FUNCTION pghero_internal._issue_times()
+RETURNS TABLE (issue_key text, first_seen timestamptz, last_seen timestamptz)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms'
+AS $$
+BEGIN
+	RETURN QUERY
+	SELECT s.issue_key, s.first_seen, s.last_seen
+	FROM pghero_internal.issue_state s
+	WHERE s.generation = (SELECT i.generation FROM pghero_internal.installation i);
+EXCEPTION WHEN lock_not_available THEN
+	RAISE NOTICE 'pghero: the collector''s state of the issues is locked by another session; first_seen and last_seen are not shown'
+		USING DETAIL = SQLERRM;
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._issue_times() IS
+'When the collector first and last saw each issue; nothing when its state is locked (internal)';
 
 CREATE VIEW @extschema@.issues AS
 SELECT f.issue_key,
@@ -790,25 +838,28 @@ SELECT f.issue_key,
 	   CASE WHEN t.tracked THEN coalesce(s.last_seen, pg_catalog.now()) ELSE pg_catalog.now() END AS last_seen
 FROM pghero_internal._evaluate_issues() f
 	 CROSS JOIN (SELECT pghero_internal._issues_tracked() AS tracked) t
-	 LEFT JOIN pghero_internal.issue_state s
-		ON s.issue_key = f.issue_key
-	   AND s.generation = (SELECT i.generation FROM pghero_internal.installation i);
+	 LEFT JOIN pghero_internal._issue_times() s ON s.issue_key = f.issue_key;
 
 COMMENT ON VIEW @extschema@.issues IS
 'Current issues: one row per problem found by a check now (PgHero''s overview and more), with its impact and the fix; no row when all is well';
 
 -- The open issues as the collector tracks them (sql/src/22_feed.sql), for
--- readers, who do not read the state table
+-- readers, who do not read the state table; lock_not_available when the
+-- state cannot be read without waiting
 CREATE FUNCTION pghero_internal._open_issues()
 RETURNS SETOF @extschema@.issues
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms'
 AS $$
+BEGIN
+	RETURN QUERY
 	SELECT s.issue_key, s.check_name, s.category, s.severity, s.database, s.object,
 		   s.details, s.description, s.remediation, s.first_seen, s.last_seen
 	FROM pghero_internal.issue_state s
 	WHERE s.opened_at IS NOT NULL
-	  AND s.generation = (SELECT i.generation FROM pghero_internal.installation i)
+	  AND s.generation = (SELECT i.generation FROM pghero_internal.installation i);
+END
 $$;
 
 COMMENT ON FUNCTION pghero_internal._open_issues() IS
@@ -816,20 +867,42 @@ COMMENT ON FUNCTION pghero_internal._open_issues() IS
 
 -- The issues alerts follow (health(), issue_counts, the overview): the
 -- ones the collector tracks as open (with hysteresis, see the change feed)
--- while it evaluates the checks, the live list otherwise.  Tracked, they
--- cost a read of a small table instead of an evaluation of every check.
-CREATE FUNCTION pghero_internal._tracked_issues()
-RETURNS SETOF @extschema@.issues
+-- while it evaluates the checks, the live list otherwise, or when its
+-- state cannot be read without waiting; and which of the two they are.
+-- Tracked, they cost a read of a small table instead of an evaluation of
+-- every check.
+CREATE FUNCTION pghero_internal._alerted_issues(OUT tracked boolean, OUT issues @extschema@.issues[])
+RETURNS record
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF pghero_internal._issues_tracked() THEN
-		RETURN QUERY SELECT * FROM pghero_internal._open_issues();
-	ELSE
-		RETURN QUERY SELECT * FROM @extschema@.issues;
+	tracked := pghero_internal._issues_tracked();
+	IF tracked THEN
+		BEGIN
+			issues := ARRAY(SELECT o FROM pghero_internal._open_issues() o);
+			RETURN;
+		EXCEPTION WHEN lock_not_available THEN
+			RAISE NOTICE 'pghero: the collector''s state of the issues is locked by another session; the checks are evaluated now'
+				USING DETAIL = SQLERRM;
+			tracked := false;
+		END;
 	END IF;
+	issues := ARRAY(SELECT i FROM @extschema@.issues i);
 END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._alerted_issues() IS
+'The issues alerts follow, and whether they are the collector''s tracked ones (with hysteresis) or were evaluated now (internal)';
+
+CREATE FUNCTION pghero_internal._tracked_issues()
+RETURNS SETOF @extschema@.issues
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT i.*
+	FROM pghero_internal._alerted_issues() a
+		 CROSS JOIN LATERAL pg_catalog.unnest(a.issues) i
 $$;
 
 COMMENT ON FUNCTION pghero_internal._tracked_issues() IS
@@ -857,11 +930,13 @@ RETURNS record
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH i AS MATERIALIZED (
+	WITH a AS MATERIALIZED (
+		SELECT * FROM pghero_internal._alerted_issues()),
+	i AS MATERIALIZED (
 		SELECT t.issue_key, t.severity, t.description, t.first_seen
-		FROM pghero_internal._tracked_issues() t)
+		FROM a CROSS JOIN LATERAL pg_catalog.unnest(a.issues) t)
 	SELECT CASE WHEN c.critical > 0 THEN 'critical' WHEN c.warning > 0 THEN 'warning' ELSE 'ok' END,
-		   c.critical, c.warning, c.info, pghero_internal._issues_tracked(),
+		   c.critical, c.warning, c.info, (SELECT a.tracked FROM a),
 		   top.issue_key, top.severity, top.description
 	FROM (SELECT pg_catalog.count(*) FILTER (WHERE i.severity = 'critical') AS critical,
 				 pg_catalog.count(*) FILTER (WHERE i.severity = 'warning') AS warning,

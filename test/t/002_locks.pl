@@ -32,6 +32,10 @@
 #    clear error at once, instead of waiting, while another session holds
 #    ACCESS EXCLUSIVE on the history tables; pghero.overview then answers
 #    at once, its activity columns NULL with a note saying why.
+#  * With the collector's state of the issues (issue_state, or
+#    collector_sources) locked, health(), issue_counts, the overview and
+#    pghero.issues answer at once from a live evaluation, with a NOTICE
+#    saying why (pghero.issues without first_seen).
 #
 # Background sessions are psql processes fed through a pipe (IPC::Run), as
 # PG15's Cluster.pm has no background_psql; every wait is bounded.
@@ -446,6 +450,62 @@ like(query(q{SELECT coalesce(activity_note, 'no note') FROM pghero.overview}),
 	'pghero.overview reads its activity again once the lock is gone');
 isnt(query('SELECT count(*) FROM pghero.query_stats_between()'), '0',
 	'history readers read again once the lock is gone');
+
+#--------------------------------------------------------------------------
+# The collector's state of the issues locked
+#--------------------------------------------------------------------------
+
+# Run SQL as query() does, returning its output and its messages apart.
+sub query_with_notices
+{
+	my ($sql) = @_;
+	my ($out, $err);
+	my $t0 = time;
+	$node->psql('postgres', "SET statement_timeout = '10s';\n$sql",
+		stdout => \$out, stderr => \$err);
+	return ($out, $err, time - $t0);
+}
+
+# An evaluation by the collector's source makes the issues tracked: the
+# readers then follow its state (the NOT VALID constraints are issues).
+like(query(q{SELECT succeeded FROM pghero.capture(ARRAY['issues'])}), qr/^t$/,
+	'the issues source evaluates the checks');
+is(query(q{SELECT tracked FROM pghero.health()}), 't',
+	'control: health() follows the tracked issues');
+is(query(q{SELECT count(first_seen) > 0 FROM pghero.issues}), 't',
+	'control: pghero.issues shows when the collector first saw its issues');
+
+foreach my $table ('issue_state', 'collector_sources')
+{
+	$locker->query("BEGIN; LOCK TABLE pghero_internal.$table IN ACCESS EXCLUSIVE MODE");
+	my ($out, $err, $elapsed) = query_with_notices(
+		q{SELECT status, tracked FROM pghero.health()});
+	like($out, qr/^(ok|warning|critical)\|f$/,
+		"$table locked: health() answers from a live evaluation");
+	like($err, qr/NOTICE:  pghero: the collector's (state of the issues|state) is locked by another session; the checks are evaluated now/,
+		"$table locked: health() says why");
+	ok($elapsed < 5, "$table locked: health() without waiting for the lock (${elapsed}s)");
+
+	($out, $err, $elapsed) = query_with_notices(
+		q{SELECT count(*) > 0 FROM pghero.issue_counts});
+	is($out, 't', "$table locked: issue_counts counts the live issues");
+	ok($elapsed < 5, "$table locked: issue_counts without waiting for the lock (${elapsed}s)");
+
+	($out, $err, $elapsed) = query_with_notices(
+		q{SELECT issues_tracked FROM pghero.overview});
+	is($out, 'f', "$table locked: the overview answers from a live evaluation");
+	ok($elapsed < 5, "$table locked: the overview without waiting for the lock (${elapsed}s)");
+
+	($out, $err, $elapsed) = query_with_notices(
+		q{SELECT count(*) > 0, count(first_seen) FROM pghero.issues});
+	is($out, 't|0', "$table locked: pghero.issues lists the issues, without first_seen");
+	ok($elapsed < 5, "$table locked: pghero.issues without waiting for the lock (${elapsed}s)");
+	like($err, qr/NOTICE:  pghero: the collector's state/,
+		"$table locked: pghero.issues says why first_seen is missing");
+	$locker->query('COMMIT');
+}
+is(query(q{SELECT tracked FROM pghero.health()}), 't',
+	'health() follows the tracked issues again once the lock is gone');
 
 #--------------------------------------------------------------------------
 # End the background sessions
