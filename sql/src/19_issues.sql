@@ -38,6 +38,24 @@ $$;
 COMMENT ON FUNCTION pghero_internal._preloaded() IS
 'Whether pghero is in shared_preload_libraries, whoever asks (internal)';
 
+-- The NOTICE of a reader that found the collector's state locked by
+-- another session (DDL: an upgrade, a restore, a LOCK TABLE) and went on
+-- without it instead of waiting
+CREATE FUNCTION pghero_internal._state_locked(consequence text, detail text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE NOTICE 'pghero: the collector''s state is locked by another session; %', consequence
+		USING DETAIL = detail,
+			  HINT = 'pghero''s readers do not wait for locks on its own tables, so as never to hold up other sessions; the lock ends with the other session''s transaction.';
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._state_locked(text, text) IS
+'Report that a reader went on without the collector''s state, locked by another session (internal)';
+
 CREATE FUNCTION pghero_internal._issues_collector()
 RETURNS TABLE (check_name text, category text, severity text, database name, object text,
 			   details jsonb, description text, remediation text)
@@ -76,8 +94,7 @@ BEGIN
 			   'SELECT pghero.start_collector(); (as pghero_admin), then look for its LOG lines in the server log if it stops again'::text;
 	END IF;
 EXCEPTION WHEN lock_not_available THEN
-	RAISE NOTICE 'pghero: the collector''s state is locked by another session; the checks of the collector itself are left out'
-		USING DETAIL = SQLERRM;
+	PERFORM pghero_internal._state_locked('the checks of the collector itself are left out', SQLERRM);
 END
 $$;
 
@@ -793,8 +810,7 @@ BEGIN
 			FROM pghero_internal.collector_sources c
 			WHERE c.source = 'issues');
 EXCEPTION WHEN lock_not_available THEN
-	RAISE NOTICE 'pghero: the collector''s state is locked by another session; the checks are evaluated now'
-		USING DETAIL = SQLERRM;
+	PERFORM pghero_internal._state_locked('the issues are evaluated now, without the collector''s tracking (hysteresis, first_seen)', SQLERRM);
 	RETURN false;
 END
 $$;
@@ -804,20 +820,18 @@ COMMENT ON FUNCTION pghero_internal._issues_tracked() IS
 
 -- When the collector first and last saw each issue of this generation;
 -- nothing (with a NOTICE) when its state cannot be read without waiting
+-- (_issue_state() is below, after the view whose rows it returns)
 CREATE FUNCTION pghero_internal._issue_times()
 RETURNS TABLE (issue_key text, first_seen timestamptz, last_seen timestamptz)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
-SET lock_timeout = '100ms'
 AS $$
 BEGIN
 	RETURN QUERY
 	SELECT s.issue_key, s.first_seen, s.last_seen
-	FROM pghero_internal.issue_state s
-	WHERE s.generation = (SELECT i.generation FROM pghero_internal.installation i);
+	FROM pghero_internal._issue_state(false) s;
 EXCEPTION WHEN lock_not_available THEN
-	RAISE NOTICE 'pghero: the collector''s state of the issues is locked by another session; first_seen and last_seen are not shown'
-		USING DETAIL = SQLERRM;
+	PERFORM pghero_internal._state_locked('first_seen and last_seen are not shown', SQLERRM);
 END
 $$;
 
@@ -843,12 +857,12 @@ FROM pghero_internal._evaluate_issues() f
 COMMENT ON VIEW @extschema@.issues IS
 'Current issues: one row per problem found by a check now (PgHero''s overview and more), with its impact and the fix; no row when all is well';
 
--- The open issues as the collector tracks them (sql/src/22_feed.sql), for
--- readers, who do not read the state table; lock_not_available when the
--- state cannot be read without waiting
-CREATE FUNCTION pghero_internal._open_issues()
+-- The issues as the collector tracks them (sql/src/22_feed.sql), the open
+-- ones only or the pending ones too, for readers, who do not read the state
+-- table; lock_not_available when it cannot be read without waiting
+CREATE FUNCTION pghero_internal._issue_state(open_only boolean)
 RETURNS SETOF @extschema@.issues
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '100ms'
 AS $$
@@ -857,13 +871,13 @@ BEGIN
 	SELECT s.issue_key, s.check_name, s.category, s.severity, s.database, s.object,
 		   s.details, s.description, s.remediation, s.first_seen, s.last_seen
 	FROM pghero_internal.issue_state s
-	WHERE s.opened_at IS NOT NULL
+	WHERE (s.opened_at IS NOT NULL OR NOT open_only)
 	  AND s.generation = (SELECT i.generation FROM pghero_internal.installation i);
 END
 $$;
 
-COMMENT ON FUNCTION pghero_internal._open_issues() IS
-'The issues the collector tracks as open (internal)';
+COMMENT ON FUNCTION pghero_internal._issue_state(boolean) IS
+'The issues the collector tracks: the open ones, or the pending ones too (internal)';
 
 -- The issues alerts follow (health(), issue_counts, the overview): the
 -- ones the collector tracks as open (with hysteresis, see the change feed)
@@ -880,11 +894,10 @@ BEGIN
 	tracked := pghero_internal._issues_tracked();
 	IF tracked THEN
 		BEGIN
-			issues := ARRAY(SELECT o FROM pghero_internal._open_issues() o);
+			issues := ARRAY(SELECT o FROM pghero_internal._issue_state(true) o);
 			RETURN;
 		EXCEPTION WHEN lock_not_available THEN
-			RAISE NOTICE 'pghero: the collector''s state of the issues is locked by another session; the checks are evaluated now'
-				USING DETAIL = SQLERRM;
+			PERFORM pghero_internal._state_locked('the issues are evaluated now, without the collector''s tracking (hysteresis, first_seen)', SQLERRM);
 			tracked := false;
 		END;
 	END IF;
