@@ -13,7 +13,10 @@
 
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "fmgr.h"
+
+#include "compat.h"
 
 /* GUC variables (src/pghero.c) */
 extern int	pghero_long_running_query_sec;
@@ -42,6 +45,9 @@ extern int	pghero_history_retention;
 extern int	pghero_check_interval;
 extern int	pghero_issue_open_after;
 extern int	pghero_issue_resolve_after;
+
+/* the file of a relation with storage, from its pg_class row (src/relsize.c) */
+extern PgheroRelFile pghero_relation_file(Oid relid, Form_pg_class rel);
 
 /* a statement text without its passwords (src/redact.c) */
 extern Datum pghero_redact_query(PG_FUNCTION_ARGS);

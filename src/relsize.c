@@ -91,6 +91,28 @@ fork_size(PgheroRelFile file, int backend, ForkNumber forknum)
 }
 
 /*
+ * The file of a relation with storage, from its pg_class row: tablespace,
+ * database and file number (the relation mapper's for a mapped catalog).
+ * The caller holds a lock on the relation, so that the row is current.
+ */
+PgheroRelFile
+pghero_relation_file(Oid relid, Form_pg_class rel)
+{
+	PgheroRelFile file;
+	Oid			filenode = rel->relfilenode;
+
+	if (!OidIsValid(filenode))
+		filenode = PgheroRelationMapOid(relid, rel->relisshared);
+	PGHERO_SET_REL_FILE(file,
+						OidIsValid(rel->reltablespace) ? rel->reltablespace :
+						rel->relisshared ? GLOBALTABLESPACE_OID :
+						MyDatabaseTableSpace,
+						rel->relisshared ? InvalidOid : MyDatabaseId,
+						filenode);
+	return file;
+}
+
+/*
  * Bytes on disk of one relation's own forks, measured under a lock taken
  * without waiting.  Returns false if the relation is locked by another
  * session or no longer exists.  *toastrelid receives its TOAST table.
@@ -101,7 +123,6 @@ measure_files(Oid relid, int64 *size, Oid *toastrelid)
 	HeapTuple	tup;
 	Form_pg_class rel;
 	PgheroRelFile file;
-	Oid			filenode;
 	int			backend;
 	int64		total = 0;
 
@@ -122,15 +143,7 @@ measure_files(Oid relid, int64 *size, Oid *toastrelid)
 
 	if (RELKIND_HAS_STORAGE(rel->relkind))
 	{
-		filenode = rel->relfilenode;
-		if (!OidIsValid(filenode))
-			filenode = PgheroRelationMapOid(relid, rel->relisshared);
-		PGHERO_SET_REL_FILE(file,
-							OidIsValid(rel->reltablespace) ? rel->reltablespace :
-							rel->relisshared ? GLOBALTABLESPACE_OID :
-							MyDatabaseTableSpace,
-							rel->relisshared ? InvalidOid : MyDatabaseId,
-							filenode);
+		file = pghero_relation_file(relid, rel);
 		backend = rel->relpersistence == RELPERSISTENCE_TEMP ?
 			PgheroTempNamespaceBackend(rel->relnamespace) :
 			PGHERO_INVALID_BACKEND;

@@ -46,22 +46,16 @@ PG_FUNCTION_INFO_V1(pghero_sequence_last_value);
 
 /*
  * The sequence's page, read without a relcache entry: from the file its
- * pg_class row names (a sequence is never a mapped relation).  Building a
+ * pg_class row names (pghero_relation_file(), src/relsize.c).  Building a
  * relcache entry per sequence cost a new session about 30 microseconds per
  * sequence and left the entries in its cache; the buffer read is the same.
  * The caller holds a lock on the sequence, so that row is current.
  */
 static Buffer
-read_sequence_page(Form_pg_class classform)
+read_sequence_page(Oid relid, Form_pg_class classform)
 {
-	PgheroRelFile file;
-
-	PGHERO_SET_REL_FILE(file,
-						OidIsValid(classform->reltablespace) ?
-						classform->reltablespace : MyDatabaseTableSpace,
-						MyDatabaseId,
-						classform->relfilenode);
-	return PgheroReadBufferWithoutRelcache(file, MAIN_FORKNUM, 0,
+	return PgheroReadBufferWithoutRelcache(pghero_relation_file(relid, classform),
+										   MAIN_FORKNUM, 0,
 										   classform->relpersistence ==
 										   RELPERSISTENCE_PERMANENT);
 }
@@ -127,7 +121,7 @@ pghero_sequence_last_value(PG_FUNCTION_ARGS)
 		buf = ReadBuffer(rel, 0);
 	}
 	else
-		buf = read_sequence_page(classform);
+		buf = read_sequence_page(relid, classform);
 	ReleaseSysCache(classtup);
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
