@@ -45,6 +45,7 @@ DECLARE
 	gen integer := pghero_internal._generation();
 	found pghero_internal._issues_found[];
 	last_before bigint;
+	newest bigint;
 	first_clash bigint;
 	settled text[];
 	removed bigint;
@@ -105,10 +106,10 @@ BEGIN
 	END IF;
 
 	-- event ids go on after every event kept, restored ones included
-	IF (SELECT coalesce(pg_catalog.max(e.event_id), 0) FROM pghero_internal.issue_events e)
-	   > coalesce((SELECT q.last_value FROM pghero_internal.issue_event_id_seq q WHERE q.is_called), 0) THEN
-		PERFORM pg_catalog.setval('pghero_internal.issue_event_id_seq',
-								  (SELECT pg_catalog.max(e.event_id) FROM pghero_internal.issue_events e));
+	SELECT coalesce(pg_catalog.max(e.event_id), 0) INTO newest
+	FROM pghero_internal.issue_events e;
+	IF newest > coalesce((SELECT q.last_value FROM pghero_internal.issue_event_id_seq q WHERE q.is_called), 0) THEN
+		PERFORM pg_catalog.setval('pghero_internal.issue_event_id_seq', newest);
 	END IF;
 
 	-- not found: pending ones are forgotten, open ones resolved once absent

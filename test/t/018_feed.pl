@@ -144,14 +144,16 @@ sub make_invalid_index
 }
 
 # The fixture's events (or the issue $k's) after $after: "id op,id op,..."
+# ($but: leaving out the events of that operation)
 sub key_events
 {
-	my ($n, $after, $k) = @_;
+	my ($n, $after, $k, $but) = @_;
 	$k //= $key;
+	my $only = defined $but ? "AND op <> '$but'" : '';
 	return $n->safe_psql(
 		'postgres', qq{
 		SELECT coalesce(string_agg(event_id || ' ' || op, ',' ORDER BY event_id), '')
-		FROM pghero.issue_events WHERE issue_key = '$k' AND event_id > $after});
+		FROM pghero.issue_events WHERE issue_key = '$k' AND event_id > $after $only});
 }
 
 # The same, opened and resolved only.  An evaluation that runs while the
@@ -162,12 +164,7 @@ sub key_events
 sub transitions
 {
 	my ($n, $after, $k) = @_;
-	$k //= $key;
-	return $n->safe_psql(
-		'postgres', qq{
-		SELECT coalesce(string_agg(event_id || ' ' || op, ',' ORDER BY event_id), '')
-		FROM pghero.issue_events
-		WHERE issue_key = '$k' AND event_id > $after AND op <> 'changed'});
+	return key_events($n, $after, $k, 'changed');
 }
 
 # Wait for an event $op of the fixture after $after; its id (0 if none)
