@@ -18,7 +18,8 @@ EXTENSION = pghero
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pghero.control)
 # The released scripts, exactly as released (sql/SHA256SUMS; see
 # test/t/000_released.pl).
-DATA = sql/pghero--1.0.sql sql/pghero--1.0--1.1.sql
+DATA = sql/pghero--1.0.sql sql/pghero--1.0--1.1.sql \
+	sql/pghero--1.2.sql sql/pghero--1.1--1.2.sql
 # Ready-made integrations, installed beside the scripts (README:
 # "Prometheus (postgres_exporter)" and "Grafana").
 DATA += contrib/postgres_exporter/pghero_queries.yaml \
@@ -29,12 +30,16 @@ DATA += contrib/postgres_exporter/pghero_queries.yaml \
 # is re-created on upgrade: all but the 0*.sql ones, which create state
 # (schema checks, roles, tables) once, at installation; then, if there is
 # one, the part of the upgrade that needs the new definitions (.post.sql).
-# A step that must come before the tables change (moving them) is in
-# sql/updates/1.1--<version>.pre.sql, right after the drop.
+# A step that must come before the tables change is in
+# sql/updates/<previous>--<version>.pre.sql, right after the drop.
 # The tables a version adds are in sql/src/0*_tables_<version>.sql, which
 # both its install script and the upgrade to it run (first, after the
-# definitions of the previous version are dropped).
-DATA_built = pghero--$(EXTVERSION).sql pghero--1.1--$(EXTVERSION).sql
+# definitions of the previous version are dropped).  The day a version is
+# released, its two built scripts are copied into sql/ as they are, listed
+# in sql/SHA256SUMS and DATA, and its hand-written upgrade parts removed.
+PREVVERSION = 1.2
+UPGRADE = $(PREVVERSION)--$(EXTVERSION)
+DATA_built = pghero--$(EXTVERSION).sql pghero--$(UPGRADE).sql
 SQL_SRC = $(sort $(wildcard sql/src/*.sql))
 SQL_ONCE = $(filter sql/src/0%,$(SQL_SRC))
 SQL_DEFS = $(filter-out $(SQL_ONCE),$(SQL_SRC))
@@ -76,8 +81,8 @@ pghero--$(EXTVERSION).sql: $(SQL_SRC) Makefile
 	  printf '\\echo Use "CREATE EXTENSION pghero" to load this file. \\quit\n'; \
 	  for f in $(SQL_SRC); do printf '\n'; cat $$f; done; } > $@
 
-pghero--1.1--$(EXTVERSION).sql: sql/updates/drop_definitions.sql $(wildcard sql/updates/1.1--$(EXTVERSION).pre.sql) $(wildcard sql/src/0*_tables_$(EXTVERSION).sql) sql/updates/1.1--$(EXTVERSION).sql $(SQL_DEFS) $(wildcard sql/updates/1.1--$(EXTVERSION).post.sql) Makefile
-	{ printf '/* pghero--1.1--%s.sql: built by make from sql/updates/ and sql/src/; do not edit */\n\n' '$(EXTVERSION)'; \
+pghero--$(UPGRADE).sql: sql/updates/drop_definitions.sql $(wildcard sql/updates/$(UPGRADE).pre.sql) $(wildcard sql/src/0*_tables_$(EXTVERSION).sql) $(wildcard sql/updates/$(UPGRADE).sql) $(SQL_DEFS) $(wildcard sql/updates/$(UPGRADE).post.sql) Makefile
+	{ printf '/* pghero--%s.sql: built by make from sql/updates/ and sql/src/; do not edit */\n\n' '$(UPGRADE)'; \
 	  printf -- '-- complain if script is sourced in psql, rather than via ALTER EXTENSION\n'; \
 	  printf '\\echo Use "ALTER EXTENSION pghero UPDATE TO '"'"'%s'"'"'" to load this file. \\quit\n' '$(EXTVERSION)'; \
 	  for f in $^; do case $$f in Makefile) ;; *) printf '\n'; cat $$f;; esac; done; } > $@

@@ -4,7 +4,7 @@
 --
 SET client_min_messages = warning;
 
--- 1.1 is the default version (the update from 1.0 is tested in
+-- the default version (the updates from released versions are tested in
 -- test/t/007_upgrade.pl)
 SELECT extversion FROM pg_extension WHERE extname = 'pghero';
 SELECT source, runs, failures FROM pghero.collector ORDER BY source COLLATE "C";

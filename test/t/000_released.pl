@@ -61,7 +61,7 @@ foreach my $file (keys %sums)
 {
 	$versions{$_} = 1 foreach ($file =~ /--([0-9.]+)(?=--|\.sql$)/g);
 }
-is(join(' ', sort keys %versions), '1.0 1.1 ' . $default,
-	'released versions: 1.0 and 1.1, then the default');
+is(join(' ', sort keys %versions), '1.0 1.1 1.2 ' . $default,
+	'released versions: 1.0, 1.1 and 1.2, then the default');
 
 done_testing();

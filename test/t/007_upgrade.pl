@@ -92,10 +92,12 @@ VALUES ('regress_pghero_admin', 'regress_pghero_admin', 'reset_query_stats', tru
 # column renamed since is read under its new name.  Options: skip => a
 # table left out; only => the one table read; texts_copy => a copy of
 # query_texts made before the update, read instead with its texts as the
-# update redacts them (1.2 stores no password, sql/updates/1.1--1.2.post.sql).
+# update redacts them (1.2 stores no password: the update from 1.1 to 1.2
+# redacts them).
 my @kept_tables = qw(statement_history statement_rollup query_texts
   statement_captures database_history database_rollup instance_history
-  instance_rollup space_history);
+  instance_rollup space_history io_history io_rollup object_names
+  collector_runs issue_state issue_events issue_feed);
 my %renamed = (
 	blk_read_time => 'shared_blk_read_time',
 	blk_write_time => 'shared_blk_write_time');
@@ -252,24 +254,26 @@ GRANT pghero_admin TO regress_pghero_admin;
 		# (1.1 reads pg_stat_statements' columns by their names before 1.11:
 		# on PostgreSQL 17 and later its statements source fails, the
 		# others capture)
+		my $nsp = internal($db);
 		isnt( $node->safe_psql(
-				$db, q{
-				SELECT (SELECT count(*) FROM pghero.statement_history)
-					   + (SELECT count(*) FROM pghero.database_history)}),
+				$db, qq{
+				SELECT (SELECT count(*) FROM $nsp.statement_history)
+					   + (SELECT count(*) FROM $nsp.database_history)}),
 			'0', "$from: history written before the update");
 	}
 	my $audit_before = audit_rows($db);
 	# the tables that are kept (not the baselines) that this version has,
 	# with their columns
 	my %columns;
+	my $nsp_tables = internal($db);
 	foreach my $t (@kept_tables)
 	{
 		next
-		  unless $node->safe_psql($db, "SELECT to_regclass('pghero.$t') IS NOT NULL") eq 't';
+		  unless $node->safe_psql($db, "SELECT to_regclass('$nsp_tables.$t') IS NOT NULL") eq 't';
 		$columns{$t} = $node->safe_psql(
 			$db, qq{
 			SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
-			WHERE attrelid = 'pghero.$t'::regclass AND attnum > 0 AND NOT attisdropped});
+			WHERE attrelid = '$nsp_tables.$t'::regclass AND attnum > 0 AND NOT attisdropped});
 	}
 	my $history_before = history_rows($db, \%columns, 0, skip => 'query_texts');
 	my $nsp_before = internal($db);
@@ -278,7 +282,7 @@ GRANT pghero_admin TO regress_pghero_admin;
 	  if exists $columns{query_texts};
 	my $rolled_up_before = $has_capture
 	  ? $node->safe_psql($db,
-		'SELECT string_agg(rolled_up_until::text, \',\' ORDER BY rolled_up_until) FROM pghero.rollup_progress')
+		"SELECT string_agg(rolled_up_until::text, ',' ORDER BY rolled_up_until) FROM $nsp_before.rollup_progress")
 	  : '';
 
 	($ret, $out, $err) = $node->psql($db,
