@@ -12,7 +12,8 @@ OBJS = \
 	src/launcher.o \
 	src/pgss.o \
 	src/filesystems.o \
-	src/relnamespace.o
+	src/relnamespace.o \
+	src/sampler.o
 
 EXTENSION = pghero
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pghero.control)
@@ -46,7 +47,7 @@ SQL_DEFS = $(filter-out $(SQL_ONCE),$(SQL_SRC))
 PGFILEDESC = "pghero - PgHero performance dashboard inside PostgreSQL"
 
 REGRESS = install security pgss redact activity query_stats space indexes \
-	maintenance replication settings actions collector history own status issues feed overview \
+	maintenance replication settings actions collector history own status issues feed overview sampling \
 	security_checks
 # The suite starts its own throwaway server from the installed binaries
 # (pg_regress --temp-instance), with the libraries preloaded by

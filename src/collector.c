@@ -248,6 +248,12 @@ static bool schedule_logged = false;
 /* reset once per iteration of the main loop */
 static MemoryContext loop_context = NULL;
 
+/* when the next sample of activity is due (src/sampler.c) */
+static TimestampTz next_sample = 0;
+
+/* what the worker waits on while it sleeps (its own from 17 on) */
+static uint32 collector_wait_event = 0;
+
 PGDLLEXPORT void pghero_collector_main(Datum main_arg) pg_attribute_noreturn();
 
 /* Whether two strings, either of them possibly NULL, are the same. */
@@ -571,6 +577,30 @@ delay_until_next_source(TimestampTz now)
 		return (long) pghero_capture_interval * 1000;
 
 	return Max(TimestampDifferenceMilliseconds(now, next), 1);
+}
+
+/*
+ * Take a sample of activity if one is due, on a fixed-rate schedule of
+ * pghero.activity_sample_interval (a sample that fell behind, behind a
+ * long source, skips to the next multiple), and return the milliseconds
+ * until the next one, at least 1.  A sample takes no transaction.
+ */
+static long
+sample_if_due(TimestampTz now)
+{
+	int64		interval = (int64) pghero_activity_sample_interval * 1000;
+
+	if (next_sample == 0 || next_sample - now > interval)
+		next_sample = now;
+	if (now >= next_sample)
+	{
+		pghero_activity_sample();
+		next_sample += interval;
+		if (next_sample <= now)
+			next_sample += ((now - next_sample) / interval + 1) * interval;
+		now = GetCurrentTimestamp();
+	}
+	return Max(TimestampDifferenceMilliseconds(now, next_sample), 1);
 }
 
 /* The sources and their intervals, for the "capturing" line. */
@@ -907,6 +937,9 @@ pghero_collector_main(Datum main_arg pg_attribute_unused())
 	SetConfigOption("pg_stat_statements.track", "none",
 					PGC_SUSET, PGC_S_SESSION);
 
+	/* named in pg_stat_activity.wait_event while it sleeps (17 and later) */
+	collector_wait_event = PgheroWaitEventNew("PgHeroCollector");
+
 	loop_context = AllocSetContextCreate(TopMemoryContext,
 										 "pghero collector",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -957,14 +990,21 @@ pghero_collector_main(Datum main_arg pg_attribute_unused())
 		if (state == PGHERO_COLLECTOR_READY && extension_changed)
 			delay_ms = 0;
 		else if (state == PGHERO_COLLECTOR_READY)
-			delay_ms = delay_until_next_source(GetCurrentTimestamp());
+		{
+			TimestampTz now = GetCurrentTimestamp();
+
+			delay_ms = Min(delay_until_next_source(now), sample_if_due(now));
+		}
 		else
+		{
 			delay_ms = (long) pghero_capture_interval * 1000;
+			next_sample = 0;
+		}
 
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 delay_ms,
-						 PG_WAIT_EXTENSION);
+						 collector_wait_event);
 		ResetLatch(MyLatch);
 
 		/* a cancel of the idle worker has nothing to cancel */

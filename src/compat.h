@@ -129,4 +129,26 @@ pghero_rel_path(char *buf, PgheroRelFile file, int backend,
 #define PgheroNotifyAfterCommit() ((void) 0)
 #endif
 
+/*
+ * A backend's status from the local snapshot, by its position (1 to
+ * pgstat_fetch_stat_numbackends()): renamed in 16.
+ */
+#if PG_VERSION_NUM >= 160000
+#define PgheroLocalBackendStatus(idx) pgstat_get_local_beentry_by_index(idx)
+#else
+#define PgheroLocalBackendStatus(idx) pgstat_fetch_stat_local_beentry(idx)
+#endif
+
+/*
+ * The wait event of pghero's workers while they sleep: from 17 on, a custom
+ * wait event of its own (WaitEventExtensionNew), named in
+ * pg_stat_activity.wait_event; before, the generic "Extension".
+ */
+#if PG_VERSION_NUM >= 170000
+#define PGHERO_HAS_CUSTOM_WAIT_EVENTS 1
+#define PgheroWaitEventNew(name) WaitEventExtensionNew(name)
+#else
+#define PgheroWaitEventNew(name) ((uint32) PG_WAIT_EXTENSION)
+#endif
+
 #endif							/* PGHERO_COMPAT_H */

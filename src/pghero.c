@@ -33,6 +33,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/guc.h"
 
@@ -91,6 +92,8 @@ pghero_shmem_request(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(pghero_shmem_size());
+	RequestAddinShmemSpace(pghero_activity_shmem_size());
+	pghero_activity_shmem_request();
 }
 
 /* Create or attach to the shared state (shmem_startup_hook). */
@@ -100,6 +103,9 @@ pghero_shmem_startup(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	pghero_shmem_init();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	pghero_activity_shmem_init();
+	LWLockRelease(AddinShmemInitLock);
 }
 
 /*
@@ -344,6 +350,33 @@ _PG_init(void)
 							60, 0, INT_MAX / 1000,
 							PGC_SIGHUP,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.activity_sample_interval",
+							"Interval between two samples of the sessions' activity and of the host.",
+							"Samples are counted in shared memory and written at every capture.",
+							&pghero_activity_sample_interval,
+							1000, 100, 60 * 1000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.activity_max_entries",
+							"Most distinct (database, user, application, state, wait event, query) counts kept in shared memory between two captures.",
+							"Samples that find it full are not counted, and the capture says how many.",
+							&pghero_activity_max_entries,
+							5000, 100, INT_MAX / 2,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.activity_max_sessions",
+							"Most long-running or blocked sessions tracked in shared memory at once for pghero.session_log.",
+							NULL,
+							&pghero_activity_max_sessions,
+							200, 10, 100000,
+							PGC_POSTMASTER,
+							0,
 							NULL, NULL, NULL);
 
 	/* the collector runs only when the library is preloaded */

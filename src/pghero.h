@@ -46,6 +46,15 @@ extern int	pghero_check_interval;
 extern int	pghero_issue_open_after;
 extern int	pghero_issue_resolve_after;
 
+/* activity sampling (src/sampler.c) */
+extern int	pghero_activity_sample_interval;
+extern int	pghero_activity_max_entries;
+extern int	pghero_activity_max_sessions;
+extern Size pghero_activity_shmem_size(void);
+extern void pghero_activity_shmem_request(void);
+extern void pghero_activity_shmem_init(void);
+extern void pghero_activity_sample(void);
+
 /* the file of a relation with storage, from its pg_class row (src/relsize.c) */
 extern PgheroRelFile pghero_relation_file(Oid relid, Form_pg_class rel);
 

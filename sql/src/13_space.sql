@@ -204,6 +204,8 @@ tiers(relname, tier, retention_setting) AS (
 	UNION ALL
 	VALUES ('collector_runs', 'state', 'pghero.history_retention'),
 		   ('issue_events', 'state', 'pghero.history_retention'),
+		   ('activity_buckets', 'state', 'pghero.history_retention'),
+		   ('session_log', 'state', 'pghero.history_retention'),
 		   ('statement_captures', 'state', 'pghero.history_retention'),
 		   ('query_texts', 'texts', 'pghero.history_retention'),
 		   ('object_names', 'texts', 'none'),

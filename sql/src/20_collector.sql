@@ -142,7 +142,7 @@ BEGIN
 		-- a raw interval ends in its partition, so it starts before the
 		-- partition's end: this lets a reader's WHERE bucket_start >= X skip
 		-- the partitions that end before X (see the history views)
-		IF parent IN ('statement_history', 'database_history', 'instance_history', 'io_history') THEN
+		IF parent IN ('statement_history', 'database_history', 'instance_history', 'io_history', 'activity_history') THEN
 			EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ADD CONSTRAINT %I CHECK (coalesce(since, captured_at) < %L)',
 				part, part || '_since', (day + 1)::timestamptz);
 		END IF;
@@ -840,6 +840,8 @@ BEGIN
 	-- runs of the sources and statement captures past history_retention
 	DELETE FROM pghero_internal.collector_runs r WHERE r.started_at < now_ts - history_keep;
 	DELETE FROM pghero_internal.statement_captures c WHERE c.captured_at < now_ts - history_keep;
+	DELETE FROM pghero_internal.activity_buckets b WHERE b.captured_at < now_ts - history_keep;
+	DELETE FROM pghero_internal.session_log l WHERE l.last_seen < now_ts - history_keep;
 
 	-- drop whole daily partitions past their retention, of every generation
 	FOR p IN

@@ -511,7 +511,47 @@ BEGIN
 			('overview', 'rows_written_per_second', 'Rows inserted, updated and deleted per second of every database over the captures of the last minute'),
 			('overview', 'cache_hit_percent', 'Share of block reads of every database found in shared buffers over the captures of the last minute, in percent'),
 			('overview', 'activity_lossy', 'True when a capture of the last minute lost data (a statistics reset, a crash): the rates are a lower bound'),
-			('overview', 'activity_note', 'Why the activity columns are NULL or a lower bound; NULL when they are complete')),
+			('overview', 'activity_note', 'Why the activity columns are NULL or a lower bound; NULL when they are complete'),
+			('activity_buckets', 'captured_at', 'The capture that wrote the bucket: its end'),
+			('activity_buckets', 'since', 'Start of the bucket: the previous capture of activity, or when the server started sampling'),
+			('activity_buckets', 'ticks', 'Samples taken in the bucket (one every pghero.activity_sample_interval)'),
+			('activity_buckets', 'dropped', 'Session samples of the bucket not counted because pghero.activity_max_entries was full'),
+			('activity_buckets', 'lossy', 'True for the first bucket after the server (re)started: the samples since the capture before it were lost'),
+			('activity_history', 'captured_at', 'The capture that wrote the row: the end of its bucket'),
+			('activity_history', 'since', 'Start of the bucket'),
+			('activity_history', 'dbid', 'OID of the database of the sessions (NULL for a process of no database)'),
+			('activity_history', 'datname', 'Name of the database at the capture'),
+			('activity_history', 'userid', 'OID of the role of the sessions (NULL for a process of no role)'),
+			('activity_history', 'username', 'Name of the role at the capture'),
+			('activity_history', 'state', 'State of the sessions (pg_stat_activity.state; idle sessions are not counted)'),
+			('activity_history', 'wait_event_type', 'What the sessions waited on (pg_stat_activity.wait_event_type); NULL: not waiting'),
+			('activity_history', 'wait_event', 'The wait event (pg_stat_activity.wait_event); NULL: not waiting'),
+			('activity_history', 'queryid', 'Identifier of the statement the sessions ran (pg_stat_activity.query_id; NULL when not computed)'),
+			('activity_history', 'samples', 'Samples of the bucket that saw a session so: divided by the bucket''s ticks, the average number of such sessions'),
+			('activity_history', 'ticks', 'Samples taken in the bucket'),
+			('activity_history', 'average_sessions', 'Average number of sessions so over the bucket (samples / ticks)'),
+			('activity_history', 'lossy', 'True for the first bucket after the server (re)started: the samples since the capture before it were lost'),
+			('activity_history', 'database', 'Name of the database of the sessions'),
+			('activity_history', 'seconds', 'Length of the bucket, in seconds'),
+			('session_log', 'pid', 'Process ID of the session'),
+			('session_log', 'query_start', 'When the statement (or, idle in transaction, the last one) started'),
+			('session_log', 'started_at', 'When the statement (or, idle in transaction, the last one) started'),
+			('session_log', 'dbid', 'OID of the database'),
+			('session_log', 'datname', 'Name of the database when first seen'),
+			('session_log', 'database', 'Name of the database when first seen'),
+			('session_log', 'userid', 'OID of the role'),
+			('session_log', 'username', 'Name of the role when first seen'),
+			('session_log', 'queryid', 'Identifier of the statement (NULL when not computed)'),
+			('session_log', 'query', 'Text of the statement when first seen, passwords redacted (at most track_activity_query_size bytes)'),
+			('session_log', 'first_seen', 'The first sample that saw the session running long or blocked'),
+			('session_log', 'last_seen', 'The last sample that saw it'),
+			('session_log', 'longest_duration', 'Longest time since started_at that a sample observed'),
+			('session_log', 'longest_duration_ms', 'Longest time since started_at that a sample observed, in milliseconds'),
+			('session_log', 'long_running', 'True when a sample saw it active for pghero.long_running_query_sec or longer'),
+			('session_log', 'blocked', 'True when a sample saw it waiting on a lock held by another session'),
+			('session_log', 'state', 'Its state at the last sample'),
+			('session_log', 'wait_event_type', 'What it waited on at the last sample; NULL: not waiting'),
+			('session_log', 'wait_event', 'Its wait event at the last sample; NULL: not waiting')),
 		-- a view that filters another one (slow_queries, ...) shares its comments
 		base(rel, base) AS (VALUES
 			('security_issues', '_issues_security'),
@@ -644,3 +684,10 @@ COMMENT ON TABLE pghero_internal.io_rollup IS
 
 COMMENT ON TABLE pghero_internal.io_baseline IS
 'The pg_stat_io counters read at the last capture (internal; unlogged)';
+
+COMMENT ON TABLE pghero_internal.activity_buckets IS
+'Activity sampling: one row per bucket (the time between two captures of activity) with the number of samples taken in it (read through pghero.activity_history)';
+COMMENT ON TABLE pghero_internal.activity_history IS
+'Activity sampling: per bucket and database, user, application, state, wait event and queryid, the number of samples that saw a session so (read through pghero.activity_history)';
+COMMENT ON TABLE pghero_internal.session_log IS
+'Long-running and blocked sessions seen by the sampler, one row per statement (read through pghero.session_log)';

@@ -118,3 +118,14 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.capture(text[]),
 	@extschema@.start_collector()
 TO pghero_reader;
+
+-- the sampled activity's readers (wait_events(), active_sessions()) run as
+-- their caller and read the buckets, including those without a row in
+-- pghero.activity_history; these tables hold nothing that view does not show
+GRANT SELECT ON pghero_internal.activity_buckets, pghero_internal.activity_history
+TO pghero_reader;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.wait_events(timestamptz, timestamptz),
+	@extschema@.active_sessions(timestamptz, timestamptz)
+TO pghero_reader;

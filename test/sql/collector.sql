@@ -185,6 +185,8 @@ FROM pg_class WHERE relname = 'statement_history_g' || pghero_internal._generati
 
 -- the issues source evaluates the checks (its feed: test feed)
 SELECT source, succeeded, error FROM pghero.capture(ARRAY['issues']);
+-- and the activity source writes what was sampled (test sampling)
+SELECT source, succeeded, error FROM pghero.capture(ARRAY['activity']);
 
 -- every source ran, and the view says so
 SELECT source, runs > 0 AS ran, last_error IS NULL AS no_error, last_duration_ms >= 0 AS timed
