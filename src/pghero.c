@@ -361,27 +361,31 @@ _PG_init(void)
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
-	DefineCustomIntVariable("pghero.activity_max_entries",
-							"Most distinct (database, user, application, state, wait event, query) counts kept in shared memory between two captures.",
-							"Samples that find it full are not counted, and the capture says how many.",
-							&pghero_activity_max_entries,
-							5000, 100, INT_MAX / 2,
-							PGC_POSTMASTER,
-							0,
-							NULL, NULL, NULL);
-
-	DefineCustomIntVariable("pghero.activity_max_sessions",
-							"Most long-running or blocked sessions tracked in shared memory at once for pghero.session_log.",
-							NULL,
-							&pghero_activity_max_sessions,
-							200, 10, 100000,
-							PGC_POSTMASTER,
-							0,
-							NULL, NULL, NULL);
-
-	/* the collector runs only when the library is preloaded */
+	/*
+	 * The collector and the sampler run only when the library is preloaded;
+	 * a PGC_POSTMASTER setting can only be defined then.
+	 */
 	if (process_shared_preload_libraries_in_progress)
 	{
+		/* the sizes of the sampler's shared memory (src/sampler.c) */
+		DefineCustomIntVariable("pghero.activity_max_entries",
+								"Most distinct (database, user, application, state, wait event, query) counts kept in shared memory between two captures.",
+								"Samples that find it full are not counted, and the capture says how many.",
+								&pghero_activity_max_entries,
+								5000, 100, INT_MAX / 2,
+								PGC_POSTMASTER,
+								0,
+								NULL, NULL, NULL);
+
+		DefineCustomIntVariable("pghero.activity_max_sessions",
+								"Most long-running or blocked sessions tracked in shared memory at once for pghero.session_log.",
+								NULL,
+								&pghero_activity_max_sessions,
+								200, 10, 100000,
+								PGC_POSTMASTER,
+								0,
+								NULL, NULL, NULL);
+
 		PGHERO_REQUEST_SHMEM(prev_shmem_request_hook, pghero_shmem_request);
 		prev_shmem_startup_hook = shmem_startup_hook;
 		shmem_startup_hook = pghero_shmem_startup;

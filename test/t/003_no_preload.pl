@@ -171,6 +171,21 @@ $node->safe_psql('postgres', 'REVOKE CREATE ON SCHEMA public FROM PUBLIC');
 is($node->safe_psql('postgres', 'SELECT status FROM pghero.health()'),
 	'ok', 'health() works without preloading');
 
+# activity sampling says that it needs the preload, and fails nothing
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT w.written || ' ' || w.note || ' ' || pghero_internal._activity_sample()::text
+		FROM pghero_internal._capture_activity() w}),
+	'0 pghero is not loaded via "shared_preload_libraries": no activity is sampled false',
+	'the activity source writes nothing and says pghero is not preloaded');
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT (SELECT count(*) FROM pghero.activity_history)
+			 + (SELECT count(*) FROM pghero.session_log)
+			 + (SELECT count(*) FROM pghero.wait_events())
+			 + (SELECT count(*) FROM pghero.active_sessions())}),
+	'0', 'the sampling readers show no rows without preloading');
+
 $node->stop;
 
 done_testing();
