@@ -7,7 +7,7 @@
 # What this test proves:
 #   - a dump of a database with history (raw and hourly rows of every
 #     history table, query texts, captures, names, rollup progress, audit
-#     rows), in the custom format restored with pg_restore and in the plain
+#     rows, sampled activity and the session log), in the custom format restored with pg_restore and in the plain
 #     format restored with psql, into a database of another cluster where
 #     pghero is installed and capturing already (its own partitions exist
 #     for today and tomorrow, the collector runs every second during the
@@ -102,9 +102,30 @@ ok( PgheroSession->poll_until(
 		't', 60, 'database activity captured'),
 	'source: database activity captured');
 
+# sampled activity (1.3): a bucket of two samples captured, with a row of
+# it and a logged session written by hand (no other session runs here)
+$src->safe_psql(
+	$db, q{
+SELECT pghero_internal._activity_sample(), pghero_internal._activity_sample();
+SELECT count(*) FROM pghero.capture(ARRAY['activity']);
+INSERT INTO pghero_internal.activity_history
+	(captured_at, since, dbid, datname, userid, username, application_name, state,
+	 wait_event_type, wait_event, queryid, samples, generation)
+SELECT b.captured_at, b.since, NULL, NULL, NULL, NULL, 'regress_dump', 'active',
+	   'Timeout', 'PgSleep', 4242, 2, b.generation
+FROM pghero_internal.activity_buckets b ORDER BY b.captured_at DESC LIMIT 1;
+INSERT INTO pghero_internal.session_log
+	(pid, backend_start, query_start, application_name, query, first_seen, last_seen,
+	 longest_duration, long_running, blocked, blocked_by, generation)
+VALUES (4242, now() - interval '1 hour', now() - interval '1 minute', 'regress_dump',
+		'SELECT pg_sleep(60)', now() - interval '50 seconds', now(), '50 seconds', true,
+		true, '{4343}', pghero_internal._generation());
+});
+
 my @tables = qw(statement_history statement_rollup query_texts statement_captures
   object_names rollup_progress database_history database_rollup instance_history
-  instance_rollup space_history audit_log);
+  instance_rollup space_history audit_log activity_buckets activity_history
+  session_log);
 
 # Every row of every kept table, as text, of one generation (all rows for
 # the audit log, which has none)
@@ -124,7 +145,8 @@ sub rows_of
 my $src_gen = $src->safe_psql($db, 'SELECT pghero_internal._generation()');
 my $src_rows = rows_of($src, $db, $src_gen);
 foreach my $t (qw(statement_history statement_rollup query_texts statement_captures
-	object_names rollup_progress database_history instance_history space_history audit_log))
+	object_names rollup_progress database_history instance_history space_history audit_log
+	activity_buckets activity_history session_log))
 {
 	isnt($src_rows->{$t}, '', "control: the source has rows in $t");
 }
