@@ -114,7 +114,8 @@ typedef struct PgheroEpoch
 	TimestampTz end;			/* when it was closed; 0 while open */
 	int64		ticks;			/* samples taken */
 	int64		dropped;		/* backend samples not counted: table full */
-	bool		lossy;			/* the first since shared memory was made */
+	bool		lossy;			/* the first since shared memory was made:
+								 * lossy if an earlier bucket was written */
 } PgheroEpoch;
 
 /* a long-running or blocked session, tracked once */
@@ -258,7 +259,7 @@ pghero_activity_shmem_init(void)
 	activity_hash = ShmemInitHash("pghero activity samples",
 								  pghero_activity_max_entries,
 								  pghero_activity_max_entries,
-								  &info, HASH_ELEM | HASH_BLOBS);
+								  &info, HASH_ELEM | HASH_BLOBS | HASH_FIXED_SIZE);
 }
 
 /* the text pg_stat_activity.state shows for a backend state */
@@ -605,7 +606,9 @@ text_or_null(const char *s, bool *isnull)
 static const char *const insert_buckets_sql =
 "INSERT INTO pghero_internal.activity_buckets"
 " (captured_at, since, ticks, dropped, lossy, generation)"
-" SELECT u.captured_at, u.since, u.ticks, u.dropped, u.lossy,"
+" SELECT u.captured_at, u.since, u.ticks, u.dropped,"
+" u.lossy AND EXISTS (SELECT FROM pghero_internal.activity_buckets p"
+" WHERE p.generation OPERATOR(pg_catalog.=) pghero_internal._generation()),"
 " pghero_internal._generation()"
 " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.timestamptz[]),"
 " pg_catalog.unnest($2::pg_catalog.timestamptz[]), pg_catalog.unnest($3::pg_catalog.int8[]),"

@@ -16,6 +16,7 @@
 #     pghero.long_running_query_sec is recorded as long-running, with a
 #     longest duration that grows between captures;
 #   - a reader (pghero_reader) reads all of it;
+#   - the first bucket after a restart is lossy, and no other is;
 #   - while it sleeps, the collector waits on its own wait event
 #     (PgHeroCollector) from PostgreSQL 17 on, "Extension" before.
 
@@ -155,6 +156,18 @@ $node->safe_psql('postgres',
 $sleeper->quit;
 $holder->quit;
 $blocked->quit;
+
+# a restart loses the samples since the last capture: the first bucket
+# after it says so, the very first bucket of the installation does not
+is( $node->safe_psql('postgres',
+		q{SELECT string_agg(lossy::text, ',' ORDER BY captured_at) FROM pghero_internal.activity_buckets}),
+	'false,false', 'the buckets before the restart are not lossy, the very first included');
+$node->restart;
+sleep 1;
+is($node->safe_psql('postgres', $capture), 'true', 'the activity source writes after the restart');
+is( $node->safe_psql('postgres',
+		q{SELECT lossy FROM pghero_internal.activity_buckets ORDER BY captured_at DESC LIMIT 1}),
+	't', 'the first bucket after the restart is lossy');
 $node->stop;
 
 done_testing();
