@@ -103,7 +103,7 @@ measure() {
 	eval "${name%% *}_CPU=$cpu; ${name%% *}_WAL=$wal"
 }
 
-printf '\n%s connections (%s active, %s idle), %ss per run, PostgreSQL %s\n' \
+printf '\n%s connections (%s active, %s idle), %ss per run, %s\n' \
 	"$CONNECTIONS" "$ACTIVE" "$IDLE" "$SECONDS_EACH" "$("$PG_CONFIG" --version)"
 printf '%-34s %12s %16s %10s\n' run 'CPU s/hour' 'WAL bytes/hour' 'samples*'
 measure "baseline (sampling every 60s)" 60s

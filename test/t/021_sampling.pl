@@ -1,6 +1,6 @@
 # Copyright (c) pghero contributors
 #
-# 020_sampling.pl
+# 021_sampling.pl
 #	Activity sampling by the collector (src/sampler.c), with real sessions.
 #
 # What this test proves:
