@@ -33,6 +33,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/guc.h"
 
@@ -82,8 +83,9 @@ void		_PG_init(void);
 PG_FUNCTION_INFO_V1(pghero_config);
 
 /*
- * Request the shared state of the launcher (shmem_request_hook, or called
- * from _PG_init where that hook does not exist).
+ * Request the shared state of the launcher and the host samples
+ * (shmem_request_hook, or called from _PG_init where that hook does not
+ * exist).
  */
 static void
 pghero_shmem_request(void)
@@ -91,15 +93,18 @@ pghero_shmem_request(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(pghero_shmem_size());
+	RequestAddinShmemSpace(pghero_host_shmem_size());
+	RequestNamedLWLockTranche(PGHERO_HOST_TRANCHE, 1);
 }
 
-/* Create or attach to the shared state (shmem_startup_hook). */
+/* Create or attach to the shared states (shmem_startup_hook). */
 static void
 pghero_shmem_startup(void)
 {
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	pghero_shmem_init();
+	pghero_host_shmem_init();
 }
 
 /*

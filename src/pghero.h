@@ -58,4 +58,13 @@ extern void pghero_shmem_init(void);
 extern void pghero_register_launcher(void);
 extern void pghero_announce_collector(void);
 
+/*
+ * the resources of the host: the last two samples in shared memory, under
+ * the one lock of tranche PGHERO_HOST_TRANCHE (src/host.c)
+ */
+#define PGHERO_HOST_TRANCHE "pghero_host"
+extern Size pghero_host_shmem_size(void);
+extern void pghero_host_shmem_init(void);
+extern void pghero_host_sample(void);
+
 #endif							/* PGHERO_H */
