@@ -94,3 +94,22 @@ FROM pghero_internal._host_status() h, fs;
 
 COMMENT ON VIEW @extschema@.host_status IS
 'One row about the host (or container) of the server: CPUs, load, CPU use, memory, swap, the data and WAL file systems and the disk of the data directory, read from /proc and cgroup v2 (Linux); percentages and rates are over the interval between the collector''s last two samples';
+
+-- The host's cumulative counters and gauges read now, for the capture of
+-- pghero_internal.host_history (superuser only: not granted)
+CREATE FUNCTION pghero_internal._host_counters(
+	OUT figures_from text, OUT booted_at timestamptz, OUT cpu_count integer,
+	OUT cpu_limit float8, OUT cpu_busy_usec bigint, OUT cpu_total_usec bigint,
+	OUT load_1 float8, OUT load_5 float8, OUT load_15 float8,
+	OUT memory_total_bytes bigint, OUT memory_available_bytes bigint,
+	OUT swap_total_bytes bigint, OUT swap_used_bytes bigint,
+	OUT swap_in_pages bigint, OUT swap_out_pages bigint,
+	OUT disk_device text, OUT disk_reads bigint, OUT disk_writes bigint,
+	OUT disk_read_bytes bigint, OUT disk_write_bytes bigint, OUT disk_io_ms bigint,
+	OUT unavailable text)
+AS 'MODULE_PATHNAME', 'pghero_host_counters'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION pghero_internal._host_counters() IS
+'The host''s cumulative counters (CPU time in microseconds, swap pages, disk operations and bytes) and gauges, read now (internal)';

@@ -357,6 +357,27 @@ BEGIN
 			('xid_age', 'Age of the oldest unfrozen transaction ID (table and its TOAST table)'),
 			('xmin_age', 'Age of the oldest transaction the slot keeps rows for')),
 		per_object(rel, col, txt) AS (VALUES
+			('host_history', 'since', 'Start of the interval: the previous capture of this generation; NULL for its first row'),
+			('host_history', 'seconds', 'Seconds between the previous capture and this one (NULL for the first row)'),
+			('host_history', 'cpu_busy_percent', 'CPU time used (all but idle and iowait), in percent of the CPUs (of cpu_limit, or of the CPUs, in a container), over the bucket'),
+			('host_history', 'swap_in_per_second', 'Pages swapped in per second (pswpin of /proc/vmstat) over the bucket'),
+			('host_history', 'swap_out_per_second', 'Pages swapped out per second (pswpout of /proc/vmstat) over the bucket'),
+			('host_history', 'disk_reads_per_second', 'Reads completed per second on disk_device over the bucket'),
+			('host_history', 'disk_writes_per_second', 'Writes completed per second on disk_device over the bucket'),
+			('host_history', 'disk_read_bytes_per_second', 'Bytes read per second on disk_device over the bucket (512-byte sectors)'),
+			('host_history', 'disk_write_bytes_per_second', 'Bytes written per second on disk_device over the bucket (512-byte sectors)'),
+			('host_history', 'disk_utilisation_percent', 'Share of the bucket disk_device was busy with I/O (io_ticks), in percent'),
+			('host_history', 'unavailable', 'Which figures could not be read at the capture and why; NULL when every source was read'),
+			('host_history', 'lossy', 'True when the rates of the row are unknown because the host restarted (new booted_at), a counter went down, or the device or figures_from changed since the previous capture'),
+			('host_history', 'cpu_busy_usec', 'CPU time used so far, in microseconds: of the host (all but idle and iowait, from /proc/stat ticks) or of the containers cgroup (usage_usec of cpu.stat)'),
+			('host_history', 'cpu_total_usec', 'CPU time of the host so far, idle included, in microseconds (NULL in a container)'),
+			('host_history', 'swap_in_pages', 'Pages swapped in since the host booted (pswpin)'),
+			('host_history', 'swap_out_pages', 'Pages swapped out since the host booted (pswpout)'),
+			('host_history', 'disk_reads', 'Reads completed on disk_device since the host booted'),
+			('host_history', 'disk_writes', 'Writes completed on disk_device since the host booted'),
+			('host_history', 'disk_read_bytes', 'Bytes read from disk_device since the host booted'),
+			('host_history', 'disk_write_bytes', 'Bytes written to disk_device since the host booted'),
+			('host_history', 'disk_io_ms', 'Milliseconds disk_device spent doing I/O since the host booted (io_ticks)'),
 			('host_status', 'figures_from', 'Where the CPU and memory figures come from: host (/proc), or container (inside a cgroup v2 with a CPU or memory limit: its cpu.max, cpu.stat, memory.max, memory.current and memory.stat)'),
 			('host_status', 'cpu_count', 'CPUs of the host (cpuN lines of /proc/stat)'),
 			('host_status', 'cpu_limit', 'CPUs the container may use (cpu.max quota / period); NULL when figures_from is host or the cgroup has no CPU limit'),
@@ -553,6 +574,7 @@ BEGIN
 			('missing_indexes', 'index_usage'),
 			('sequence_danger', 'sequences'),
 			('io_rollup', 'io_history'),
+			('host_history', 'host_status'),
 			('issue_counts', 'issues'),
 			('overview', 'instance_status'),
 			('_issues_activity', 'issues'),
@@ -671,6 +693,9 @@ COMMENT ON TABLE pghero_internal.space_baseline IS
 
 COMMENT ON TABLE pghero_internal.io_history IS
 'Raw I/O history from pg_stat_io (PostgreSQL 16 and later): per capture and backend type, object and context, the change of its counters (NULL: no change)';
+
+COMMENT ON TABLE pghero_internal.host_history IS
+'Raw host history: per capture, the cumulative counters of the host (or container) as read, its gauges, and its rates since the previous capture';
 
 COMMENT ON TABLE pghero_internal.io_rollup IS
 'Hourly I/O history: sums of the raw rows of each hour';

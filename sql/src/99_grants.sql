@@ -87,6 +87,7 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.database_activity(timestamptz, timestamptz),
 	@extschema@.instance_activity(timestamptz, timestamptz),
 	@extschema@.io_activity(timestamptz, timestamptz),
+	@extschema@.host_activity(timestamptz, timestamptz),
 	@extschema@.space_growth(integer),
 	@extschema@.relation_space_history(regclass, timestamptz, timestamptz)
 TO pghero_reader;

@@ -20,6 +20,11 @@
 #    them, and a reader (pghero_reader) sees the view; without preloading
 #    the interval figures are NULL and unavailable says pghero is not
 #    preloaded.
+#  * The host source writes one row per capture into host_history: the
+#    first without rates, the next with rates over the interval; after the
+#    host restarted (a new boot time) the rates are NULL and the row lossy,
+#    and a counter that went down makes its own rate NULL and the row
+#    lossy; a reader reads pghero.host_activity().
 
 use strict;
 use warnings;
@@ -234,6 +239,60 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM pghero.host_status},
 ($ret, $out, $err) = $node->psql('postgres', q{SELECT pghero_internal._host_sample()},
 	extra_params => ['-U', 'regress_pghero_host_reader']);
 like($err, qr/permission denied/, 'a reader may not take samples');
+
+#--------------------------------------------------------------------------
+# History: rates against the previous row; a restarted host or a counter
+# that went down gives NULL rates and a lossy row
+#--------------------------------------------------------------------------
+
+sub capture_host
+{
+	return $node->safe_psql('postgres',
+		q{SELECT rows_written, succeeded FROM pghero.capture(ARRAY['host'])});
+}
+
+is(capture_host(), '1|t', 'host capture: a first row');
+$node->safe_psql('postgres', q{SELECT pg_sleep(1.1)});
+is(capture_host(), '1|t', 'host capture: a second row');
+is($node->safe_psql('postgres', q{
+SELECT string_agg(concat_ws(',', seconds IS NOT NULL, lossy,
+							coalesce(cpu_busy_percent BETWEEN 0 AND 100, false),
+							CASE WHEN disk_device IS NULL THEN seconds IS NOT NULL
+								 ELSE coalesce(disk_reads_per_second >= 0, false) END,
+							coalesce(swap_in_per_second >= 0, false)),
+				  ' ' ORDER BY bucket_end)
+FROM pghero.host_activity(now() - interval '1 hour', now() + interval '1 hour')}),
+	'f,f,f,f,f t,f,t,t,t', 'host_history: no rates in the first row, rates in the second');
+
+# the host "restarted": the last row's boot time differs from the host's
+$node->safe_psql('postgres', q{
+UPDATE pghero_internal.host_history SET booted_at = booted_at - interval '1 day'
+WHERE captured_at = (SELECT max(captured_at) FROM pghero_internal.host_history)});
+is(capture_host(), '1|t', 'host capture after a restart of the host');
+is($node->safe_psql('postgres', q{
+SELECT lossy, seconds IS NOT NULL, cpu_busy_percent IS NULL, swap_in_per_second IS NULL,
+	   disk_reads_per_second IS NULL, load_1 IS NOT NULL
+FROM pghero.host_history ORDER BY bucket_end DESC LIMIT 1}),
+	't|t|t|t|t|t', 'after a restart of the host: NULL rates, lossy, gauges kept');
+is($node->safe_psql('postgres', q{
+SELECT last_note FROM pghero_internal.collector_sources WHERE source = 'host'}),
+	'the host restarted since the previous capture: no rates', 'and the capture says why');
+
+# a counter went down (swap pages read after the last capture were more)
+$node->safe_psql('postgres', q{
+UPDATE pghero_internal.host_history SET swap_in_pages = swap_in_pages + 1000000
+WHERE captured_at = (SELECT max(captured_at) FROM pghero_internal.host_history)});
+$node->safe_psql('postgres', q{SELECT pg_sleep(0.2)});
+is(capture_host(), '1|t', 'host capture after a counter went down');
+is($node->safe_psql('postgres', q{
+SELECT lossy, swap_in_per_second IS NULL, swap_out_per_second IS NOT NULL,
+	   cpu_busy_percent IS NULL OR cpu_busy_percent BETWEEN 0 AND 100
+FROM pghero.host_history ORDER BY bucket_end DESC LIMIT 1}),
+	't|t|t|t', 'a counter that went down: its rate NULL, the others kept, lossy');
+
+is($node->safe_psql('postgres', q{SELECT count(*) > 0 FROM pghero.host_activity(now() - interval '1 hour', now() + interval '1 hour')},
+		extra_params => ['-U', 'regress_pghero_host_reader']),
+	't', 'a reader reads host_activity()');
 
 #--------------------------------------------------------------------------
 # Not preloaded
