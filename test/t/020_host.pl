@@ -25,6 +25,12 @@
 #    host restarted (a new boot time) the rates are NULL and the row lossy,
 #    and a counter that went down makes its own rate NULL and the row
 #    lossy; a reader reads pghero.host_activity().
+#  * cpu_saturated is an issue when every capture of host history of the
+#    last pghero.cpu_saturated_minutes (at least two) is at least
+#    pghero.cpu_busy_percent busy, and not when one is below it or has no
+#    figure, or when the window holds a single capture; swapping runs
+#    without error and is not found below its threshold (a host cannot be
+#    made to swap here); pghero.checks lists both.
 
 use strict;
 use warnings;
@@ -293,6 +299,44 @@ FROM pghero.host_history ORDER BY bucket_end DESC LIMIT 1}),
 is($node->safe_psql('postgres', q{SELECT count(*) > 0 FROM pghero.host_activity(now() - interval '1 hour', now() + interval '1 hour')},
 		extra_params => ['-U', 'regress_pghero_host_reader']),
 	't', 'a reader reads host_activity()');
+
+#--------------------------------------------------------------------------
+# Issues: cpu_saturated from host history, swapping from host_status
+#--------------------------------------------------------------------------
+
+$node->safe_psql('postgres', q{
+DELETE FROM pghero_internal.host_history;
+INSERT INTO pghero_internal.host_history (captured_at, since, figures_from, cpu_busy_percent, generation)
+SELECT now() - m * interval '1 minute', now() - (m + 3) * interval '1 minute', 'host', b,
+	   pghero_internal._generation()
+FROM (VALUES (8, 95.0), (5, 91.5), (2, 99.0)) v(m, b);
+});
+my $saturated = q{SELECT string_agg(concat_ws(',', object, severity, category, database IS NULL,
+							 details->>'captures', details->>'min_busy_percent'), ' ')
+FROM pghero.issues WHERE check_name = 'cpu_saturated'};
+is($node->safe_psql('postgres', $saturated), 'host,warning,capacity,t,3,91.5',
+	'cpu_saturated: busy beyond pghero.cpu_busy_percent in every capture of the last 10 minutes');
+is($node->safe_psql('postgres', "SET pghero.cpu_busy_percent = 92; $saturated"), '',
+	'cpu_saturated: not when one capture is below the threshold');
+is($node->safe_psql('postgres', "SET pghero.cpu_saturated_minutes = 3; $saturated"), '',
+	'cpu_saturated: not with a single capture in the window');
+$node->safe_psql('postgres', q{
+UPDATE pghero_internal.host_history SET cpu_busy_percent = NULL WHERE cpu_busy_percent = 99.0});
+is($node->safe_psql('postgres', $saturated), '',
+	'cpu_saturated: not when a capture of the window has no figure (lossy)');
+is($node->safe_psql('postgres', q{
+SELECT check_name, category, severities, settings FROM pghero.checks
+WHERE check_name IN ('swapping', 'cpu_saturated') ORDER BY 1}),
+	"cpu_saturated|capacity|{warning}|{pghero.cpu_busy_percent,pghero.cpu_saturated_minutes}\n"
+	. "swapping|capacity|{warning}|{pghero.swap_pages_per_second}",
+	'pghero.checks lists both');
+# swapping cannot be caused on purpose here: with a threshold no host
+# reaches it is never found, and the check runs without error
+is($node->safe_psql('postgres', q{SET pghero.swap_pages_per_second = 2147483647;
+SELECT count(*) FROM pghero.issues WHERE check_name = 'swapping'}),
+	'0', 'swapping: not below pghero.swap_pages_per_second');
+is($node->safe_psql('postgres', q{SELECT swap_pages_per_second, cpu_busy_percent, cpu_saturated_minutes FROM pghero.config()}),
+	'100|90|10', 'the defaults of the host thresholds');
 
 #--------------------------------------------------------------------------
 # Not preloaded
