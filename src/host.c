@@ -66,7 +66,7 @@
 #define PGHERO_HOST_DISK_NAME 64
 #define PGHERO_HOST_PATH 1024
 
-/* /proc/stat: the aggregate "cpu" line (in USER_HZ ticks), cpuN lines, btime */
+/* /proc/stat: the "cpu" line (USER_HZ ticks), the cpuN lines, btime */
 typedef struct PgheroHostStat
 {
 	int64		cpu[PGHERO_HOST_CPU_FIELDS];	/* user nice system idle iowait
@@ -467,7 +467,8 @@ parse_diskstats(const char *buf, int64 major_no, int64 minor_no,
 	int			len;
 
 	d->name[0] = '\0';
-	d->reads = d->sectors_read = d->writes = d->sectors_written = PGHERO_HOST_UNKNOWN;
+	d->reads = d->sectors_read = PGHERO_HOST_UNKNOWN;
+	d->writes = d->sectors_written = PGHERO_HOST_UNKNOWN;
 	d->io_ms = PGHERO_HOST_UNKNOWN;
 	while (next_line(&pos, &line, &len))
 	{
@@ -924,6 +925,13 @@ set_float8(Datum *values, bool *nulls, int i, double v)
 	values[i] = nulls[i] ? (Datum) 0 : Float8GetDatum(v);
 }
 
+/* btime (seconds since the epoch) as a timestamptz Datum */
+static Datum
+boot_time(int64 btime)
+{
+	return TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) btime));
+}
+
 #define PGHERO_HOST_STATUS_COLS 27
 
 /*
@@ -984,7 +992,8 @@ pghero_host_status(PG_FUNCTION_ARGS)
 	/* figures_from, cpu_count, cpu_limit, loads */
 	values[0] = CStringGetTextDatum(now.container ? "container" : "host");
 	nulls[1] = now.c.stat.cpu_count == PGHERO_HOST_UNKNOWN;
-	values[1] = nulls[1] ? (Datum) 0 : Int32GetDatum((int32) now.c.stat.cpu_count);
+	values[1] = nulls[1] ? (Datum) 0 :
+		Int32GetDatum((int32) now.c.stat.cpu_count);
 	if (now.container && now.cg.cpu_quota_usec != PGHERO_HOST_UNKNOWN)
 		cpu_limit = (double) now.cg.cpu_quota_usec / now.cg.cpu_period_usec;
 	set_float8(values, nulls, 2, cpu_limit);
@@ -1063,8 +1072,10 @@ pghero_host_status(PG_FUNCTION_ARGS)
 		{
 			int64		r = counter_delta(older.disk.reads, newer.disk.reads);
 			int64		w = counter_delta(older.disk.writes, newer.disk.writes);
-			int64		sr = counter_delta(older.disk.sectors_read, newer.disk.sectors_read);
-			int64		sw = counter_delta(older.disk.sectors_written, newer.disk.sectors_written);
+			int64		sr = counter_delta(older.disk.sectors_read,
+										   newer.disk.sectors_read);
+			int64		sw = counter_delta(older.disk.sectors_written,
+										   newer.disk.sectors_written);
 			int64		io = counter_delta(older.disk.io_ms, newer.disk.io_ms);
 
 			if (r != PGHERO_HOST_UNKNOWN)
@@ -1118,7 +1129,7 @@ pghero_host_status(PG_FUNCTION_ARGS)
 	else
 		nulls[24] = true;
 	if (now.c.stat.btime != PGHERO_HOST_UNKNOWN)
-		values[25] = TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) now.c.stat.btime));
+		values[25] = boot_time(now.c.stat.btime);
 	else
 		nulls[25] = true;
 	if (now.unavailable[0] != '\0')
@@ -1158,11 +1169,12 @@ pghero_host_counters(PG_FUNCTION_ARGS)
 
 	values[0] = CStringGetTextDatum(now.container ? "container" : "host");
 	if (now.c.stat.btime != PGHERO_HOST_UNKNOWN)
-		values[1] = TimestampTzGetDatum(time_t_to_timestamptz((pg_time_t) now.c.stat.btime));
+		values[1] = boot_time(now.c.stat.btime);
 	else
 		nulls[1] = true;
 	nulls[2] = now.c.stat.cpu_count == PGHERO_HOST_UNKNOWN;
-	values[2] = nulls[2] ? (Datum) 0 : Int32GetDatum((int32) now.c.stat.cpu_count);
+	values[2] = nulls[2] ? (Datum) 0 :
+		Int32GetDatum((int32) now.c.stat.cpu_count);
 
 	/*
 	 * CPU time in microseconds: the cgroup's, or the host's ticks (all

@@ -604,7 +604,7 @@ is( $node->safe_psql(
 		'postgres', q{
 		SELECT string_agg(source || ':' || runs || ':' || failures, ',' ORDER BY source COLLATE "C")
 		FROM pghero.collector WHERE last_error IS NULL}),
-	'database_activity:2:0,instance:2:0,io:2:0,issues:2:0,retention:2:0,space:2:0,statements:2:0',
+	'database_activity:2:0,host:2:0,instance:2:0,io:2:0,issues:2:0,retention:2:0,space:2:0,statements:2:0',
 	're-created: two clean runs of every source');
 
 $node->stop;
