@@ -12,6 +12,7 @@ OBJS = \
 	src/launcher.o \
 	src/pgss.o \
 	src/filesystems.o \
+	src/host.o \
 	src/relnamespace.o \
 	src/sampler.o
 

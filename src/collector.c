@@ -580,7 +580,8 @@ delay_until_next_source(TimestampTz now)
 }
 
 /*
- * Take a sample of activity if one is due, on a fixed-rate schedule of
+ * Take a sample of activity (src/sampler.c) and of the host (src/host.c)
+ * if one is due, on a fixed-rate schedule of
  * pghero.activity_sample_interval (a sample that fell behind, behind a
  * long source, skips to the next multiple), and return the milliseconds
  * until the next one, at least 1.  A sample takes no transaction.
@@ -595,6 +596,7 @@ sample_if_due(TimestampTz now)
 	if (now >= next_sample)
 	{
 		pghero_activity_sample();
+		pghero_host_sample();
 		next_sample += interval;
 		if (next_sample <= now)
 			next_sample += ((now - next_sample) / interval + 1) * interval;

@@ -63,6 +63,11 @@ double		pghero_checkpoint_requested_percent = 50.0;
 double		pghero_bloat_percent_threshold = 50.0;
 double		pghero_disk_free_percent = 10.0;
 
+/* GUC variables of the checks of the host's resources (1.3) */
+int			pghero_swap_pages_per_second = 100;
+double		pghero_cpu_busy_percent = 90.0;
+int			pghero_cpu_saturated_minutes = 10;
+
 /* GUC variables of the collector */
 bool		pghero_enabled = true;
 char	   *pghero_database = NULL;
@@ -83,8 +88,9 @@ void		_PG_init(void);
 PG_FUNCTION_INFO_V1(pghero_config);
 
 /*
- * Request the shared state of the launcher (shmem_request_hook, or called
- * from _PG_init where that hook does not exist).
+ * Request the shared state of the launcher and the host samples
+ * (shmem_request_hook, or called from _PG_init where that hook does not
+ * exist).
  */
 static void
 pghero_shmem_request(void)
@@ -94,18 +100,19 @@ pghero_shmem_request(void)
 	RequestAddinShmemSpace(pghero_shmem_size());
 	RequestAddinShmemSpace(pghero_activity_shmem_size());
 	pghero_activity_shmem_request();
+	RequestAddinShmemSpace(pghero_host_shmem_size());
+	RequestNamedLWLockTranche(PGHERO_HOST_TRANCHE, 1);
 }
 
-/* Create or attach to the shared state (shmem_startup_hook). */
+/* Create or attach to the shared states (shmem_startup_hook). */
 static void
 pghero_shmem_startup(void)
 {
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	pghero_shmem_init();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	pghero_activity_shmem_init();
-	LWLockRelease(AddinShmemInitLock);
+	pghero_host_shmem_init();
 }
 
 /*
@@ -271,6 +278,33 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomIntVariable("pghero.swap_pages_per_second",
+							"Pages swapped in and out per second, over the last interval between two samples of the host, beyond which the host is swapping.",
+							NULL,
+							&pghero_swap_pages_per_second,
+							100, 0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pghero.cpu_busy_percent",
+							 "CPU busy percent from which a capture of the host counts towards a saturated CPU.",
+							 "The CPU is saturated when every capture of the last pghero.cpu_saturated_minutes reaches it.",
+							 &pghero_cpu_busy_percent,
+							 90.0, 0.0, 100.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pghero.cpu_saturated_minutes",
+							"How long the CPU must be busy at every capture of the host before it is reported as saturated.",
+							NULL,
+							&pghero_cpu_saturated_minutes,
+							10, 1, INT_MAX / 60,
+							PGC_USERSET,
+							GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("pghero.enabled",
 							 "Whether the collector captures history.",
 							 "When off, the collector stays idle.",
@@ -407,8 +441,8 @@ Datum
 pghero_config(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Datum		values[17];
-	bool		nulls[17] = {0};
+	Datum		values[20];
+	bool		nulls[20] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -433,6 +467,9 @@ pghero_config(PG_FUNCTION_ARGS)
 	values[14] = Float8GetDatum(pghero_checkpoint_requested_percent);
 	values[15] = Float8GetDatum(pghero_bloat_percent_threshold);
 	values[16] = Float8GetDatum(pghero_disk_free_percent);
+	values[17] = Int32GetDatum(pghero_swap_pages_per_second);
+	values[18] = Float8GetDatum(pghero_cpu_busy_percent);
+	values[19] = Int32GetDatum(pghero_cpu_saturated_minutes);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -36,6 +36,9 @@ extern int	pghero_temp_bytes_threshold;
 extern double pghero_checkpoint_requested_percent;
 extern double pghero_bloat_percent_threshold;
 extern double pghero_disk_free_percent;
+extern int	pghero_swap_pages_per_second;
+extern double pghero_cpu_busy_percent;
+extern int	pghero_cpu_saturated_minutes;
 extern bool pghero_enabled;
 extern char *pghero_database;
 extern int	pghero_capture_interval;
@@ -66,5 +69,14 @@ extern Size pghero_shmem_size(void);
 extern void pghero_shmem_init(void);
 extern void pghero_register_launcher(void);
 extern void pghero_announce_collector(void);
+
+/*
+ * the resources of the host: the last two samples in shared memory, under
+ * the one lock of tranche PGHERO_HOST_TRANCHE (src/host.c)
+ */
+#define PGHERO_HOST_TRANCHE "pghero_host"
+extern Size pghero_host_shmem_size(void);
+extern void pghero_host_shmem_init(void);
+extern void pghero_host_sample(void);
 
 #endif							/* PGHERO_H */

@@ -26,7 +26,7 @@
  *     query_start), with the longest duration observed, the backends that
  *     blocked it and the text of its statement.
  * Both are sized at server start from those settings and are protected by
- * one LWLock of their own (tranche "pghero activity"), held only while
+ * one LWLock of their own (tranche "pghero_activity"), held only while
  * samples are counted or copied out, never during I/O.
  *
  * The flush is the "activity" capture source, pghero_internal.
@@ -224,13 +224,12 @@ pghero_activity_shmem_size(void)
 void
 pghero_activity_shmem_request(void)
 {
-	RequestNamedLWLockTranche("pghero activity", 1);
+	RequestNamedLWLockTranche("pghero_activity", 1);
 }
 
 /*
  * pghero_activity_shmem_init
- *		Create or attach to the sampler's shared memory (shmem_startup_hook;
- *		the caller holds AddinShmemInitLock).
+ *		Create or attach to the sampler's shared memory (shmem_startup_hook).
  */
 void
 pghero_activity_shmem_init(void)
@@ -238,12 +237,13 @@ pghero_activity_shmem_init(void)
 	bool		found;
 	HASHCTL		info;
 
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	activity = ShmemInitStruct("pghero activity", activity_struct_size(),
 							   &found);
 	if (!found)
 	{
 		memset(activity, 0, activity_struct_size());
-		activity->lock = &(GetNamedLWLockTranche("pghero activity"))->lock;
+		activity->lock = &(GetNamedLWLockTranche("pghero_activity"))->lock;
 		activity->max_sessions = pghero_activity_max_sessions;
 		activity->query_len = pgstat_track_activity_query_size;
 		activity->next_epoch = 2;
@@ -260,6 +260,7 @@ pghero_activity_shmem_init(void)
 								  pghero_activity_max_entries,
 								  pghero_activity_max_entries,
 								  &info, HASH_ELEM | HASH_BLOBS | HASH_FIXED_SIZE);
+	LWLockRelease(AddinShmemInitLock);
 }
 
 /* the text pg_stat_activity.state shows for a backend state */

@@ -21,7 +21,10 @@ CREATE FUNCTION @extschema@.config(
 	OUT temp_bytes_threshold bigint,
 	OUT checkpoint_requested_percent float8,
 	OUT bloat_percent_threshold float8,
-	OUT disk_free_percent float8)
+	OUT disk_free_percent float8,
+	OUT swap_pages_per_second integer,
+	OUT cpu_busy_percent float8,
+	OUT cpu_saturated_minutes integer)
 RETURNS record
 AS 'MODULE_PATHNAME', 'pghero_config'
 LANGUAGE C STABLE STRICT PARALLEL SAFE

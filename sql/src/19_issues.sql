@@ -585,10 +585,54 @@ FROM (SELECT fs.kind, fs.same_as_data, fs.total_bytes, fs.available_bytes, fs.in
 	 CROSS JOIN @extschema@.config() c
 WHERE (f.kind = 'data' OR NOT f.same_as_data)
   AND (f.available_percent < c.disk_free_percent
-	   OR f.inodes_free_percent < c.disk_free_percent);
+	   OR f.inodes_free_percent < c.disk_free_percent)
+-- the host (1.3): pages swapped in and out per second over the interval
+-- between the last two samples (pghero.host_status) above
+-- pghero.swap_pages_per_second
+UNION ALL
+SELECT 'swapping', 'capacity', 'warning', NULL::name, 'host',
+	   pg_catalog.jsonb_build_object('swap_in_per_second', h.swap_in_per_second,
+									 'swap_out_per_second', h.swap_out_per_second,
+									 'interval_seconds', h.interval_seconds,
+									 'swap_used_bytes', h.swap_used_bytes,
+									 'memory_available_bytes', h.memory_available_bytes,
+									 'threshold', c.swap_pages_per_second),
+	   pg_catalog.format('The host swaps %s pages in and %s out per second (over the last %s s; pghero.swap_pages_per_second = %s), with %s of memory available: memory is short, and what is swapped out is read back from disk.',
+						 pg_catalog.round(h.swap_in_per_second::numeric, 1),
+						 pg_catalog.round(h.swap_out_per_second::numeric, 1),
+						 pg_catalog.round(h.interval_seconds::numeric, 1),
+						 c.swap_pages_per_second,
+						 coalesce(pg_catalog.pg_size_pretty(h.memory_available_bytes), 'an unknown amount')),
+	   'Find what uses the memory (shared_buffers, work_mem times the connections, maintenance_work_mem, other processes on the host); lower it, or add memory'
+FROM pghero_internal._host_status() h
+	 CROSS JOIN @extschema@.config() c
+WHERE h.swap_in_per_second + h.swap_out_per_second > c.swap_pages_per_second
+-- the host (1.3): CPU busy at or above pghero.cpu_busy_percent in every
+-- capture of host history of the last pghero.cpu_saturated_minutes (at
+-- least two)
+UNION ALL
+SELECT 'cpu_saturated', 'capacity', 'warning', NULL::name, 'host',
+	   pg_catalog.jsonb_build_object('captures', s.captures,
+									 'min_busy_percent', s.min_busy,
+									 'threshold_percent', c.cpu_busy_percent,
+									 'minutes', c.cpu_saturated_minutes),
+	   pg_catalog.format('The CPU of the host was at least %s%% busy (pghero.cpu_busy_percent) in each of the %s captures of the last %s minutes (pghero.cpu_saturated_minutes; the least busy: %s%%): queries wait for CPU.',
+						 c.cpu_busy_percent, s.captures, c.cpu_saturated_minutes,
+						 pg_catalog.round(s.min_busy::numeric, 1)),
+	   'Find what uses the CPU: SELECT * FROM pghero.query_stats ORDER BY total_time_ms DESC LIMIT 10; and SELECT * FROM pghero.running_queries; then tune those statements (indexes, plans), lower the concurrency (a connection pool), or add CPUs'
+FROM @extschema@.config() c
+	 CROSS JOIN LATERAL (
+		SELECT pg_catalog.count(*) AS captures,
+			   pg_catalog.min(h.cpu_busy_percent) AS min_busy,
+			   pg_catalog.bool_and(coalesce(h.cpu_busy_percent >= c.cpu_busy_percent, false)) AS all_busy
+		FROM pghero_internal.host_history h
+		WHERE h.generation = (SELECT i.generation FROM pghero_internal.installation i)
+		  AND h.captured_at >= pg_catalog.now() - pg_catalog.make_interval(mins => c.cpu_saturated_minutes)
+		  AND h.since IS NOT NULL) s
+WHERE s.captures >= 2 AND s.all_busy;
 
 COMMENT ON VIEW pghero_internal._issues_capacity IS
-'Findings of pghero.issues about capacity: sequences near their maximum, bloated tables and indexes, file systems running out of space (internal)';
+'Findings of pghero.issues about capacity: sequences near their maximum, bloated tables and indexes, file systems running out of space, a host that swaps or whose CPU is saturated (internal)';
 
 --------------------------------------------------------------------------
 -- Replication and WAL
@@ -1032,6 +1076,10 @@ FROM (VALUES
 	 'An index wastes more than the threshold (estimate from statistics)'),
 	('disk_space_low', 'capacity', '{warning,critical}', '{pghero.disk_free_percent}',
 	 'The file system of the data directory or of pg_wal has little space or few inodes left; critical below half the threshold'),
+	('swapping', 'capacity', '{warning}', '{pghero.swap_pages_per_second}',
+	 'The host swaps more pages in and out per second than the threshold'),
+	('cpu_saturated', 'capacity', '{warning}', '{pghero.cpu_busy_percent,pghero.cpu_saturated_minutes}',
+	 'The CPU of the host was busy beyond the threshold in every capture of the last minutes'),
 	-- replication
 	('replication_lag', 'availability', '{warning}', '{}',
 	 'A standby replays far behind'),

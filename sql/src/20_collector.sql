@@ -142,7 +142,7 @@ BEGIN
 		-- a raw interval ends in its partition, so it starts before the
 		-- partition's end: this lets a reader's WHERE bucket_start >= X skip
 		-- the partitions that end before X (see the history views)
-		IF parent IN ('statement_history', 'database_history', 'instance_history', 'io_history', 'activity_history') THEN
+		IF parent IN ('statement_history', 'database_history', 'instance_history', 'io_history', 'activity_history', 'host_history') THEN
 			EXECUTE pg_catalog.format('ALTER TABLE pghero_internal.%I ADD CONSTRAINT %I CHECK (coalesce(since, captured_at) < %L)',
 				part, part || '_since', (day + 1)::timestamptz);
 		END IF;
@@ -605,6 +605,113 @@ $$;
 
 COMMENT ON FUNCTION pghero_internal._capture_io() IS
 'Capture the I/O source: the change of pg_stat_io''s counters by backend type, object and context (internal)';
+
+-- host: the resources of the host (src/host.c), one row per capture with
+-- the cumulative counters and the rates since the previous row of this
+-- generation.  A first row has no rates (and no since); a host restarted
+-- since (a new boot time), a counter that went down, or a change of disk
+-- device or of where the figures come from (host or container) leaves the
+-- affected rates NULL and the row lossy.
+CREATE FUNCTION pghero_internal._capture_host(OUT written bigint, OUT note text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	now_ts timestamptz := pg_catalog.now();
+	gen integer := pghero_internal._generation();
+	cur record;
+	prev record;
+	secs float8;
+	same boolean;
+	went_down boolean := false;
+	cpus float8;
+	busy_percent float8;
+BEGIN
+	SELECT c.* INTO cur FROM pghero_internal._host_counters() c;
+	SELECT h.* INTO prev FROM pghero_internal.host_history h
+	WHERE h.generation = gen
+	  AND h.captured_at >= now_ts - pg_catalog.make_interval(secs => pghero_internal._setting_seconds('pghero.history_retention'))
+	  AND h.captured_at < now_ts
+	ORDER BY h.captured_at DESC
+	LIMIT 1;
+	PERFORM pghero_internal._ensure_partition('host_history', now_ts);
+
+	IF prev.captured_at IS NULL THEN
+		note := 'first capture: no rates yet';
+	ELSE
+		secs := pg_catalog.date_part('epoch', now_ts - prev.captured_at);
+		same := prev.booted_at IS NOT DISTINCT FROM cur.booted_at
+			AND prev.figures_from IS NOT DISTINCT FROM cur.figures_from;
+		IF NOT same THEN
+			note := CASE WHEN prev.booted_at IS DISTINCT FROM cur.booted_at
+						 THEN 'the host restarted since the previous capture: no rates'
+						 ELSE 'the figures now come from the ' || cur.figures_from || ': no rates' END;
+		END IF;
+		went_down := cur.cpu_busy_usec < prev.cpu_busy_usec
+			OR cur.cpu_total_usec < prev.cpu_total_usec
+			OR cur.swap_in_pages < prev.swap_in_pages
+			OR cur.swap_out_pages < prev.swap_out_pages
+			OR (cur.disk_device IS NOT DISTINCT FROM prev.disk_device
+				AND (cur.disk_reads < prev.disk_reads OR cur.disk_writes < prev.disk_writes
+					 OR cur.disk_read_bytes < prev.disk_read_bytes
+					 OR cur.disk_write_bytes < prev.disk_write_bytes
+					 OR cur.disk_io_ms < prev.disk_io_ms));
+		IF went_down AND same THEN
+			note := 'a counter of the host went down since the previous capture: its rate is unknown';
+		END IF;
+		IF same AND secs > 0 THEN
+			IF cur.figures_from = 'container' THEN
+				cpus := coalesce(cur.cpu_limit, cur.cpu_count);
+				busy_percent := 100 * (cur.cpu_busy_usec - prev.cpu_busy_usec)
+					/ NULLIF(secs * 1e6 * cpus, 0);
+			ELSE
+				busy_percent := 100 * (cur.cpu_busy_usec - prev.cpu_busy_usec)::float8
+					/ NULLIF(cur.cpu_total_usec - prev.cpu_total_usec, 0);
+			END IF;
+			IF busy_percent < 0 THEN
+				busy_percent := NULL;
+			END IF;
+		END IF;
+	END IF;
+
+	INSERT INTO pghero_internal.host_history
+		(captured_at, since, figures_from, booted_at, cpu_count, cpu_limit,
+		 cpu_busy_usec, cpu_total_usec, load_1, load_5, load_15,
+		 memory_total_bytes, memory_available_bytes, swap_total_bytes, swap_used_bytes,
+		 swap_in_pages, swap_out_pages, disk_device, disk_reads, disk_writes,
+		 disk_read_bytes, disk_write_bytes, disk_io_ms,
+		 cpu_busy_percent, swap_in_per_second, swap_out_per_second,
+		 disk_reads_per_second, disk_writes_per_second,
+		 disk_read_bytes_per_second, disk_write_bytes_per_second,
+		 disk_utilisation_percent, unavailable, lossy, generation)
+	SELECT now_ts, prev.captured_at, cur.figures_from, cur.booted_at, cur.cpu_count,
+		   cur.cpu_limit, cur.cpu_busy_usec, cur.cpu_total_usec,
+		   cur.load_1, cur.load_5, cur.load_15,
+		   cur.memory_total_bytes, cur.memory_available_bytes,
+		   cur.swap_total_bytes, cur.swap_used_bytes,
+		   cur.swap_in_pages, cur.swap_out_pages, cur.disk_device,
+		   cur.disk_reads, cur.disk_writes, cur.disk_read_bytes,
+		   cur.disk_write_bytes, cur.disk_io_ms,
+		   CASE WHEN busy_percent > 100 THEN 100 ELSE busy_percent END,
+		   r.swap_in / secs, r.swap_out / secs,
+		   r.reads / secs, r.writes / secs, r.read_bytes / secs, r.write_bytes / secs,
+		   CASE WHEN r.io_ms > secs * 1000 THEN 100 ELSE 100 * r.io_ms / (secs * 1000) END,
+		   cur.unavailable,
+		   NULLIF(prev.captured_at IS NOT NULL AND (NOT same OR went_down), false),
+		   gen
+	FROM (SELECT CASE WHEN same AND cur.swap_in_pages >= prev.swap_in_pages THEN cur.swap_in_pages - prev.swap_in_pages END::float8 AS swap_in,
+				 CASE WHEN same AND cur.swap_out_pages >= prev.swap_out_pages THEN cur.swap_out_pages - prev.swap_out_pages END::float8 AS swap_out,
+				 CASE WHEN same AND cur.disk_device IS NOT DISTINCT FROM prev.disk_device AND cur.disk_reads >= prev.disk_reads THEN cur.disk_reads - prev.disk_reads END::float8 AS reads,
+				 CASE WHEN same AND cur.disk_device IS NOT DISTINCT FROM prev.disk_device AND cur.disk_writes >= prev.disk_writes THEN cur.disk_writes - prev.disk_writes END::float8 AS writes,
+				 CASE WHEN same AND cur.disk_device IS NOT DISTINCT FROM prev.disk_device AND cur.disk_read_bytes >= prev.disk_read_bytes THEN cur.disk_read_bytes - prev.disk_read_bytes END::float8 AS read_bytes,
+				 CASE WHEN same AND cur.disk_device IS NOT DISTINCT FROM prev.disk_device AND cur.disk_write_bytes >= prev.disk_write_bytes THEN cur.disk_write_bytes - prev.disk_write_bytes END::float8 AS write_bytes,
+				 CASE WHEN same AND cur.disk_device IS NOT DISTINCT FROM prev.disk_device AND cur.disk_io_ms >= prev.disk_io_ms THEN cur.disk_io_ms - prev.disk_io_ms END::float8 AS io_ms) r;
+	written := 1;
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._capture_host() IS
+'Capture the host source: CPU, load, memory, swap and the disk of the data directory, with their rates since the previous capture (internal)';
 
 -- space: every database's size and every relation of this database, as
 -- relation_sizes measures them (never waiting for a lock); a row only for

@@ -252,6 +252,25 @@ FROM (SELECT r.bucket AS bucket_start, r.bucket + interval '1 hour' AS bucket_en
 COMMENT ON VIEW @extschema@.io_activity_history IS
 'I/O history from pg_stat_io (PostgreSQL 16 and later; empty before): per raw capture interval or hourly bucket and backend type, object and context, operations, bytes and times; filter on bucket_start';
 
+-- The host (1.3): raw rows only, one per capture (no hourly tier)
+CREATE VIEW @extschema@.host_history AS
+SELECT coalesce(h.since, h.captured_at) AS bucket_start, h.captured_at AS bucket_end,
+	   'raw'::text AS tier,
+	   pg_catalog.round(pg_catalog.date_part('epoch', h.captured_at - h.since)::numeric, 3)::float8 AS seconds,
+	   h.figures_from, h.booted_at, h.cpu_count, h.cpu_limit,
+	   pg_catalog.round(h.cpu_busy_percent::numeric, 2) AS cpu_busy_percent,
+	   h.load_1, h.load_5, h.load_15,
+	   h.memory_total_bytes, h.memory_available_bytes, h.swap_total_bytes, h.swap_used_bytes,
+	   h.swap_in_per_second, h.swap_out_per_second, h.disk_device,
+	   h.disk_reads_per_second, h.disk_writes_per_second,
+	   h.disk_read_bytes_per_second, h.disk_write_bytes_per_second,
+	   pg_catalog.round(h.disk_utilisation_percent::numeric, 2) AS disk_utilisation_percent,
+	   h.unavailable, coalesce(h.lossy, false) AS lossy, h.generation
+FROM pghero_internal.host_history h;
+
+COMMENT ON VIEW @extschema@.host_history IS
+'Host history (1.3): per capture interval, CPU busy percent, load, memory, swap and the disk of the data directory, from /proc and cgroup v2; filter on bucket_start';
+
 -- Sizes are measured at an instant: bucket_start = bucket_end = when
 CREATE VIEW @extschema@.relation_size_history AS
 SELECT h.captured_at AS bucket_start, h.captured_at AS bucket_end,
@@ -561,6 +580,29 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.io_activity(timestamptz, timestamptz) IS
 'io_activity_history over a window [start_at, end_at) of bucket_start (PostgreSQL 16 and later; default: the last 24 hours)';
+
+CREATE FUNCTION @extschema@.host_activity(
+	start_at timestamptz DEFAULT pg_catalog.now() - interval '24 hours',
+	end_at timestamptz DEFAULT pg_catalog.now())
+RETURNS SETOF @extschema@.host_history
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms'
+AS $$
+BEGIN
+	PERFORM pghero_internal._check_window(start_at, end_at);
+	RETURN QUERY
+	SELECT * FROM @extschema@.host_history h
+	WHERE h.bucket_start >= start_at AND h.bucket_start < end_at
+	  AND h.bucket_end >= start_at	-- implied; prunes raw partitions
+	ORDER BY h.bucket_start, h.generation;
+EXCEPTION WHEN lock_not_available THEN
+	PERFORM pghero_internal._history_locked(SQLERRM);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.host_activity(timestamptz, timestamptz) IS
+'host_history over a window [start_at, end_at) of bucket_start (default: the last 24 hours)';
 
 -- Growth of every relation of this database over the last days: its size
 -- now against its size at the start of the window (or when first seen).

@@ -45,6 +45,7 @@ GRANT EXECUTE ON FUNCTION
 	pghero_internal._sequence_values(),
 	pghero_internal._pgss_statements(boolean),
 	pghero_internal._filesystems(),
+	pghero_internal._host_status(),
 	pghero_internal._control(),
 	pghero_internal._hba_rules(),
 	pghero_internal._role_passwords(),
@@ -86,6 +87,7 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.database_activity(timestamptz, timestamptz),
 	@extschema@.instance_activity(timestamptz, timestamptz),
 	@extschema@.io_activity(timestamptz, timestamptz),
+	@extschema@.host_activity(timestamptz, timestamptz),
 	@extschema@.space_growth(integer),
 	@extschema@.relation_space_history(regclass, timestamptz, timestamptz)
 TO pghero_reader;

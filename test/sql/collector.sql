@@ -188,6 +188,17 @@ SELECT source, succeeded, error FROM pghero.capture(ARRAY['issues']);
 -- and the activity source writes what was sampled (test sampling)
 SELECT source, succeeded, error FROM pghero.capture(ARRAY['activity']);
 
+-- the host source (1.3): a first row without rates, then one with them
+SELECT source, rows_written, succeeded, error FROM pghero.capture(ARRAY['host']);
+SELECT pg_sleep(0.1);
+SELECT source, rows_written, succeeded, error FROM pghero.capture(ARRAY['host']);
+-- (the collector may have captured the host before: the last row is ours)
+SELECT count(*) >= 2 AS rows,
+	   (array_agg(seconds IS NOT NULL ORDER BY bucket_end DESC))[1] AS last_with_interval,
+	   bool_and(NOT lossy) AS none_lossy,
+	   bool_and(cpu_busy_percent IS NULL OR cpu_busy_percent BETWEEN 0 AND 100) AS busy_in_range
+FROM pghero.host_history;
+
 -- every source ran, and the view says so
 SELECT source, runs > 0 AS ran, last_error IS NULL AS no_error, last_duration_ms >= 0 AS timed
 FROM pghero.collector ORDER BY source COLLATE "C";

@@ -36,3 +36,23 @@ SET ROLE regress_pghero_reader;
 SELECT count(*) AS rows, bool_and(system_identifier IS NOT NULL AND data_total_bytes > 0) AS complete
 FROM pghero.instance_status;
 RESET ROLE;
+
+--
+-- Host resources (1.3): one row; after two samples, the interval figures
+-- (test/t/020_host.pl checks the parsers on fixtures)
+--
+SELECT pghero_internal._host_sample() AS preloaded;
+SELECT pg_sleep(0.1);
+SELECT pghero_internal._host_sample() AS preloaded;
+SELECT count(*) AS rows,
+	   bool_and(figures_from IN ('host', 'container')) AS figures_from_known,
+	   bool_and(cpu_count > 0) AS has_cpus,
+	   bool_and(interval_seconds > 0) AS has_interval,
+	   bool_and(cpu_busy_percent IS NULL OR cpu_busy_percent BETWEEN 0 AND 100) AS busy_in_range,
+	   bool_and(memory_available_bytes BETWEEN 0 AND memory_total_bytes) AS memory_in_range,
+	   bool_and(data_available_bytes BETWEEN 0 AND data_total_bytes) AS data_in_range,
+	   bool_and(unavailable IS NULL OR unavailable NOT LIKE '%interval figures%') AS no_interval_complaint
+FROM pghero.host_status;
+SET ROLE regress_pghero_reader;
+SELECT count(*) AS rows FROM pghero.host_status;
+RESET ROLE;

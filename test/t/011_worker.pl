@@ -309,7 +309,7 @@ ok(source_runs('statements') >= $runs_before{statements} + 2,
 	'registry: statements go on every second');
 like(
 	slurp_file($node->logfile, $offset),
-	qr/capturing every 1 s in database "$home"\n.*DETAIL:  Sources: statements every 1 s, database_activity skipped, instance every 3600 s, space every 3600 s, io every 1 s, retention every 1 s, issues every 1 s, activity every 1 s, regress_pghero_extra every 1 s\./,
+	qr/capturing every 1 s in database "$home"\n.*DETAIL:  Sources: statements every 1 s, database_activity skipped, instance every 3600 s, space every 3600 s, io every 1 s, retention every 1 s, issues every 1 s, host every 1 s, activity every 1 s, regress_pghero_extra every 1 s\./,
 	'registry: the "capturing" line lists the sources of the registry');
 $node->safe_psql('postgres', 'SELECT pg_reload_conf()');
 sleep(1.5);
