@@ -17,6 +17,7 @@
 #     longest duration that grows between captures;
 #   - a reader (pghero_reader) reads all of it;
 #   - the first bucket after a restart is lossy, and no other is;
+#   - the collector samples the host too (host_status's interval figures);
 #   - while it sleeps, the collector waits on its own wait event
 #     (PgHeroCollector) from PostgreSQL 17 on, "Extension" before.
 
@@ -63,6 +64,13 @@ is( $node->safe_psql('postgres',
 		q{SELECT wait_event FROM pg_stat_activity WHERE backend_type = 'pghero collector'}),
 	$major >= 17 ? 'PgHeroCollector' : 'Extension',
 	'the collector sleeps on its own wait event (17 and later) or on Extension');
+
+# the collector samples the host with the sessions: host_status has its
+# figures over the last interval, the sample interval
+is( $node->safe_psql('postgres',
+		q{SELECT cpu_busy_percent BETWEEN 0 AND 100 AND interval_seconds BETWEEN 0.05 AND 5
+		  FROM pghero.host_status}),
+	't', 'host_status has CPU figures over the interval between two of the collector\'s samples');
 
 # a session sleeping, a session holding a lock and one blocked by it
 my $sleeper = PgheroSession->new($node, application_name => 'regress_sleeper', timeout => 60);
