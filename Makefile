@@ -11,6 +11,7 @@ OBJS = \
 	src/collector.o \
 	src/launcher.o \
 	src/pgss.o \
+	src/capture.o \
 	src/filesystems.o \
 	src/host.o \
 	src/relnamespace.o \

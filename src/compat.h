@@ -151,4 +151,54 @@ pghero_rel_path(char *buf, PgheroRelFile file, int backend,
 #define PgheroWaitEventNew(name) ((uint32) PG_WAIT_EXTENSION)
 #endif
 
+/*
+ * simple_heap_update() says which indexes need new entries from 16 on
+ * (TU_UpdateIndexes: none, all, or only the summarizing ones, which 16
+ * introduced); before, all of them unless the update was HOT.
+ * pghero_simple_heap_update() returns PGHERO_INDEXES_NONE, _ALL or
+ * _SUMMARIZING either way; PgheroIndexIsSummarizing() tells a summarizing
+ * index (BRIN) from 16 on, and no index before.
+ */
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "utils/rel.h"
+
+#define PGHERO_INDEXES_NONE 0
+#define PGHERO_INDEXES_ALL 1
+#define PGHERO_INDEXES_SUMMARIZING 2
+
+static inline int
+pghero_simple_heap_update(Relation rel, ItemPointer otid, HeapTuple tup)
+{
+#if PG_VERSION_NUM >= 160000
+	TU_UpdateIndexes update_indexes;
+
+	simple_heap_update(rel, otid, tup, &update_indexes);
+	return update_indexes == TU_None ? PGHERO_INDEXES_NONE :
+		update_indexes == TU_Summarizing ? PGHERO_INDEXES_SUMMARIZING :
+		PGHERO_INDEXES_ALL;
+#else
+	simple_heap_update(rel, otid, tup);
+	return HeapTupleIsHeapOnly(tup) ? PGHERO_INDEXES_NONE : PGHERO_INDEXES_ALL;
+#endif
+}
+
+#if PG_VERSION_NUM >= 160000
+#define PgheroIndexIsSummarizing(indexrel) ((indexrel)->rd_indam->amsummarizing)
+#else
+#define PgheroIndexIsSummarizing(indexrel) false
+#endif
+
+/*
+ * An index access method may keep state across index_insert() calls of a
+ * statement (BRIN keeps its revmap pinned) from 17 on, released by
+ * index_insert_cleanup().
+ */
+#if PG_VERSION_NUM >= 170000
+#define PgheroIndexInsertCleanup(indexrel, info) \
+	index_insert_cleanup((indexrel), (info))
+#else
+#define PgheroIndexInsertCleanup(indexrel, info) ((void) 0)
+#endif
+
 #endif							/* PGHERO_COMPAT_H */

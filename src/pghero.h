@@ -13,8 +13,10 @@
 
 #include "postgres.h"
 
+#include "access/tupdesc.h"
 #include "catalog/pg_class.h"
 #include "fmgr.h"
+#include "nodes/execnodes.h"
 
 #include "compat.h"
 
@@ -60,6 +62,15 @@ extern void pghero_activity_sample(void);
 
 /* the file of a relation with storage, from its pg_class row (src/relsize.c) */
 extern PgheroRelFile pghero_relation_file(Oid relid, Form_pg_class rel);
+
+/*
+ * pg_stat_statements(showtext) read once, each row mapped by name onto the
+ * columns of a descriptor and handed to a callback (src/pgss.c)
+ */
+typedef void (*PgheroPgssRowFunc) (Datum *values, bool *nulls, void *arg);
+extern void pghero_pgss_read(bool showtext, TupleDesc outdesc,
+							 ExprContext *econtext, PgheroPgssRowFunc fn,
+							 void *arg);
 
 /* a statement text without its passwords (src/redact.c) */
 extern Datum pghero_redact_query(PG_FUNCTION_ARGS);

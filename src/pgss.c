@@ -26,7 +26,10 @@
  * NULL, a column renamed since is read under its old name (pgss_renames),
  * and a column we do not declare is ignored.  A column of another type
  * than declared is an error.  The rows are copied into the caller's
- * tuplestore.  pg_stat_statements_info() (1.9 and later) is mapped the
+ * tuplestore.  The same read, pghero_pgss_read(), hands each mapped row to
+ * a callback instead (the statements capture, src/capture.c, reads
+ * pg_stat_statements that way without a copy of its own).
+ * pg_stat_statements_info() (1.9 and later) is mapped the
  * same way; pg_stat_statements_reset() is the 4-argument one of 1.11 and
  * later, called with minmax_only false, or else the 3-argument one of 1.7
  * to 1.10.
@@ -278,39 +281,25 @@ map_pgss_columns(const PgheroPgssExtension *ext, TupleDesc outdesc,
 }
 
 /*
- * pghero_pgss_statements(showtext boolean) returns setof record
- *
- * pg_stat_statements(showtext) with the columns of pghero's declaration.
+ * Read pg_stat_statements(showtext) once, mapped onto the columns of
+ * outdesc (by name, see map_pgss_columns), texts redacted: fn is called
+ * with each row's values and nulls, which are valid only during the call.
+ * pg_stat_statements builds its result in econtext's per-query memory.
  */
-Datum
-pghero_pgss_statements(PG_FUNCTION_ARGS)
+void
+pghero_pgss_read(bool showtext, TupleDesc outdesc, ExprContext *econtext,
+				 PgheroPgssRowFunc fn, void *arg)
 {
-	bool		showtext = PG_GETARG_BOOL(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PgheroPgssExtension ext;
 	Oid			argtypes[1] = {BOOLOID};
 	Oid			funcoid;
 	FmgrInfo	flinfo;
 	LOCAL_FCINFO(pgss_fcinfo, 1);
 	ReturnSetInfo pgss_rsinfo;
-	TupleDesc	outdesc;
-	Tuplestorestate *outstore;
-	bool		random_access;
-	MemoryContext per_query_ctx;
-	MemoryContext oldcontext;
 	int		   *map;
 	int			query_att;
 	Datum	   *values;
 	bool	   *nulls;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("materialize mode required, but it is not allowed in this context")));
 
 	find_pgss_extension(&ext);
 	funcoid = find_pgss_function(&ext, "pg_stat_statements", 1, argtypes);
@@ -321,7 +310,7 @@ pghero_pgss_statements(PG_FUNCTION_ARGS)
 	/* pg_stat_statements fills its own tuplestore, in materialize mode */
 	MemSet(&pgss_rsinfo, 0, sizeof(pgss_rsinfo));
 	pgss_rsinfo.type = T_ReturnSetInfo;
-	pgss_rsinfo.econtext = rsinfo->econtext;
+	pgss_rsinfo.econtext = econtext;
 	pgss_rsinfo.allowedModes = SFRM_Materialize;
 	pgss_rsinfo.returnMode = SFRM_ValuePerCall;
 	InitFunctionCallInfoData(*pgss_fcinfo, &flinfo, 1, InvalidOid, NULL,
@@ -332,15 +321,6 @@ pghero_pgss_statements(PG_FUNCTION_ARGS)
 	if (pgss_rsinfo.returnMode != SFRM_Materialize ||
 		pgss_rsinfo.setDesc == NULL)
 		elog(ERROR, "pg_stat_statements did not return a materialized set");
-
-	/* our result, in the query's memory */
-	per_query_ctx = rsinfo->econtext->ecxt_per_query_memory;
-	oldcontext = MemoryContextSwitchTo(per_query_ctx);
-	if (get_call_result_type(fcinfo, NULL, &outdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	random_access = (rsinfo->allowedModes & SFRM_Materialize_Random) != 0;
-	outstore = tuplestore_begin_heap(random_access, false, work_mem);
-	MemoryContextSwitchTo(oldcontext);
 
 	map = map_pgss_columns(&ext, outdesc, pgss_rsinfo.setDesc);
 	values = palloc(sizeof(Datum) * outdesc->natts);
@@ -378,15 +358,70 @@ pghero_pgss_statements(PG_FUNCTION_ARGS)
 			if (query_att >= 0 && !nulls[query_att])
 				values[query_att] = DirectFunctionCall1(pghero_redact_query,
 														values[query_att]);
-			tuplestore_putvalues(outstore, outdesc, values, nulls);
+			fn(values, nulls, arg);
 		}
 		ExecDropSingleTupleTableSlot(slot);
 		tuplestore_end(pgss_rsinfo.setResult);
 	}
+	pfree(values);
+	pfree(nulls);
+	pfree(map);
+}
+
+/* our result of pghero_pgss_statements(): where its rows go */
+typedef struct PgheroPgssStore
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+} PgheroPgssStore;
+
+static void
+put_pgss_row(Datum *values, bool *nulls, void *arg)
+{
+	PgheroPgssStore *out = (PgheroPgssStore *) arg;
+
+	tuplestore_putvalues(out->store, out->desc, values, nulls);
+}
+
+/*
+ * pghero_pgss_statements(showtext boolean) returns setof record
+ *
+ * pg_stat_statements(showtext) with the columns of pghero's declaration.
+ */
+Datum
+pghero_pgss_statements(PG_FUNCTION_ARGS)
+{
+	bool		showtext = PG_GETARG_BOOL(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PgheroPgssStore out;
+	bool		random_access;
+	MemoryContext per_query_ctx;
+	MemoryContext oldcontext;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("materialize mode required, but it is not allowed in this context")));
+
+	/* our result, in the query's memory */
+	per_query_ctx = rsinfo->econtext->ecxt_per_query_memory;
+	oldcontext = MemoryContextSwitchTo(per_query_ctx);
+	if (get_call_result_type(fcinfo, NULL, &out.desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	random_access = (rsinfo->allowedModes & SFRM_Materialize_Random) != 0;
+	out.store = tuplestore_begin_heap(random_access, false, work_mem);
+	MemoryContextSwitchTo(oldcontext);
+
+	pghero_pgss_read(showtext, out.desc, rsinfo->econtext, put_pgss_row,
+					 &out);
 
 	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = outstore;
-	rsinfo->setDesc = outdesc;
+	rsinfo->setResult = out.store;
+	rsinfo->setDesc = out.desc;
 
 	return (Datum) 0;
 }

@@ -183,8 +183,24 @@ COMMENT ON FUNCTION pghero_internal._ensure_partition(text, timestamptz, integer
 -- them: those rows are flagged lossy, and so is the capture.  The very
 -- first capture only sets the baseline; after a crash (baseline gone,
 -- pg_stat_statements reset after our last capture) everything since the
--- reset is counted.  The SQL is built from the list of counters
--- (_statement_counters), which is written nowhere else.
+-- reset is counted.  The rows are computed and written by
+-- _capture_statement_rows() (src/capture.c) by the rule of _delta(), in
+-- one read of pg_stat_statements and of the baseline, the history rows
+-- written in bulk, from the list of counters (_statement_counters), which
+-- is written nowhere else.
+CREATE FUNCTION pghero_internal._capture_statement_rows(
+	part regclass, counters text[], extremes text[], count_all boolean,
+	captured_at timestamptz, since timestamptz, lossy boolean, write_rows boolean,
+	generation integer,
+	OUT entries bigint, OUT moved bigint, OUT new_ids bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pghero_capture_statement_rows'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION pghero_internal._capture_statement_rows(regclass, text[], text[], boolean, timestamptz, timestamptz, boolean, boolean, integer) IS
+'The rows of a statements capture: read pg_stat_statements and the baseline once, write the change of every identity that moved into a history partition, update the baseline (internal)';
+
 CREATE FUNCTION pghero_internal._capture_statements(OUT written bigint, OUT note text)
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -206,7 +222,6 @@ DECLARE
 	part text;
 	counters text[];
 	extremes text[];
-	cols text;
 BEGIN
 	SELECT i.dealloc, i.stats_reset INTO info FROM pghero_internal._pgss_info() i;
 	SELECT b.* INTO prev FROM pghero_internal.source_baseline b
@@ -252,79 +267,17 @@ BEGIN
 		   pg_catalog.array_agg(c.name) FILTER (WHERE c.extreme)
 	INTO counters, extremes
 	FROM pghero_internal._statement_counters() c;
-	cols := pg_catalog.array_to_string(counters, ', ');
 
 	-- rows go straight into the day's partition (no per-row routing)
 	part := pghero_internal._ensure_partition('statement_history', now_ts);
 
-	EXECUTE pg_catalog.format($q$
-		WITH cur AS MATERIALIZED (
-			SELECT s.userid, s.dbid, s.queryid, s.toplevel, s.stats_since, %1$s, %2$s
-			FROM pghero_internal._pgss_statements(false) s
-			WHERE s.queryid IS NOT NULL),
-		d AS MATERIALIZED (
-			SELECT c.*,
-				   b.dbid IS NULL AS is_new,
-				   b.dbid IS NOT NULL
-				   AND ((b.stats_since IS NOT NULL AND c.stats_since IS DISTINCT FROM b.stats_since)
-						OR %3$s) AS went_back,
-				   (c.calls, c.plans) IS DISTINCT FROM (b.calls, b.plans) AS moved,
-				   %4$s
-			FROM cur c
-				 LEFT JOIN pghero_internal.statement_baseline b
-					ON b.dbid = c.dbid AND b.userid = c.userid
-				   AND b.queryid = c.queryid AND b.toplevel = c.toplevel
-			WHERE $1
-			   OR b.dbid IS NULL
-			   OR c.stats_since IS DISTINCT FROM b.stats_since
-			   -- every execution counts a call, every planning a plan:
-			   -- no other counter moves without one of them
-			   OR (c.calls, c.plans) IS DISTINCT FROM (b.calls, b.plans)),
-		hist AS (
-			INSERT INTO pghero_internal.%5$I
-				(captured_at, since, dbid, userid, queryid, toplevel, lossy, generation, %1$s, %2$s)
-			SELECT $2,
-				   $3,
-				   z.dbid, z.userid, z.queryid, z.toplevel,
-				   NULLIF($4 OR z.went_back, false), $6,
-				   %6$s, %7$s
-			FROM d AS z
-			WHERE $5 AND ($1 OR z.is_new OR z.went_back OR z.moved)
-			RETURNING 1),
-		base AS (
-			-- HOT updates of the identities that moved (fillfactor 50)
-			INSERT INTO pghero_internal.statement_baseline AS b
-				(dbid, userid, queryid, toplevel, stats_since, %1$s)
-			SELECT z.dbid, z.userid, z.queryid, z.toplevel, z.stats_since, %1$s
-			FROM d AS z
-			ON CONFLICT (dbid, userid, queryid, toplevel) DO UPDATE
-				SET stats_since = excluded.stats_since, %8$s
-			RETURNING 1)
-		SELECT (SELECT pg_catalog.count(*) FROM cur),
-			   (SELECT pg_catalog.count(*) FROM hist) + 0 * (SELECT pg_catalog.count(*) FROM base),
-			   (SELECT pg_catalog.count(*) FROM d WHERE d.is_new)
-		$q$,
-		cols,
-		(SELECT pg_catalog.string_agg(pg_catalog.format('%I', e), ', ') FROM pg_catalog.unnest(extremes) e),
-		(SELECT pg_catalog.string_agg(pg_catalog.format('c.%1$I < b.%1$I', n), ' OR ') FROM pg_catalog.unnest(counters) n),
-		(SELECT pg_catalog.string_agg(pg_catalog.format('b.%1$I AS %2$I', n, 'b_' || n), ', ') FROM pg_catalog.unnest(counters) n),
-		part,
-		(SELECT pg_catalog.string_agg(pg_catalog.format(
-			'pghero_internal._delta(z.%1$I, z.%2$I, $1 OR z.is_new OR z.went_back)', n, 'b_' || n), ', ')
-		 FROM pg_catalog.unnest(counters) n),
-		(SELECT pg_catalog.string_agg(pg_catalog.format('z.%I', e), ', ') FROM pg_catalog.unnest(extremes) e),
-		(SELECT pg_catalog.string_agg(pg_catalog.format('%1$I = excluded.%1$I', n), ', ') FROM pg_catalog.unnest(counters) n))
-	INTO entries, moved, new_ids
-	USING count_all, now_ts, since_ts, lossy, write_rows, gen;
-
-	-- identities gone from pg_stat_statements (evicted, reset): only then
-	-- is the baseline bigger than what was read
-	IF (SELECT pg_catalog.count(*) FROM pghero_internal.statement_baseline) > entries THEN
-		DELETE FROM pghero_internal.statement_baseline b
-		WHERE NOT EXISTS (SELECT FROM pghero_internal._pgss_statements(false) c
-						  WHERE c.dbid = b.dbid AND c.userid = b.userid
-							AND c.queryid = b.queryid AND c.toplevel = b.toplevel);
-	END IF;
+	-- the rows, in C (src/capture.c): deltas, history, baseline, and the
+	-- baseline rows of identities gone from pg_stat_statements (evicted,
+	-- reset) deleted
+	SELECT r.entries, r.moved, r.new_ids INTO entries, moved, new_ids
+	FROM pghero_internal._capture_statement_rows(
+		pg_catalog.format('pghero_internal.%I', part)::pg_catalog.regclass,
+		counters, extremes, count_all, now_ts, since_ts, lossy, write_rows, gen) r;
 
 	-- texts (_pgss_statements() replaced their secrets) and names of
 	-- statements never seen before,
