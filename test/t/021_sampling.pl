@@ -67,10 +67,15 @@ is( $node->safe_psql('postgres',
 
 # the collector samples the host with the sessions: host_status has its
 # figures over the last interval, the sample interval
-is( $node->safe_psql('postgres',
-		q{SELECT cpu_busy_percent BETWEEN 0 AND 100 AND interval_seconds BETWEEN 0.05 AND 5
-		  FROM pghero.host_status}),
-	't', 'host_status has CPU figures over the interval between two of the collector\'s samples');
+ok( PgheroSession->poll_until(
+		sub {
+			$node->safe_psql('postgres',
+				q{SELECT coalesce(cpu_busy_percent BETWEEN 0 AND 100
+								  AND interval_seconds BETWEEN 0.05 AND 5, false)
+				  FROM pghero.host_status});
+		},
+		't', 30, 'host_status has its interval figures'),
+	'host_status has CPU figures over the interval between two of the collector\'s samples');
 
 # a session sleeping, a session holding a lock and one blocked by it
 my $sleeper = PgheroSession->new($node, application_name => 'regress_sleeper', timeout => 60);
