@@ -184,6 +184,7 @@ pghero_simple_heap_update(Relation rel, ItemPointer otid, HeapTuple tup)
 }
 
 #if PG_VERSION_NUM >= 160000
+#include "access/amapi.h"
 #define PgheroIndexIsSummarizing(indexrel) ((indexrel)->rd_indam->amsummarizing)
 #else
 #define PgheroIndexIsSummarizing(indexrel) false
