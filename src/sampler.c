@@ -297,6 +297,7 @@ typedef struct PgheroSeen
 	uint64		queryid;
 	TimestampTz backend_start;
 	TimestampTz query_start;
+	bool		running_long;	/* active for long_running_query_sec */
 	bool		track;			/* long-running or blocked */
 	int			nblockers;
 	int			blockers[PGHERO_MAX_BLOCKERS];
@@ -338,8 +339,6 @@ track_session(const PgheroSeen *s, TimestampTz now)
 	int			slot = find_session(s, &is_new);
 	PgheroSession *t;
 	int64		duration = now - s->query_start;
-	bool		running_long = (s->state == STATE_RUNNING &&
-								duration >= (int64) pghero_long_running_query_sec * USECS_PER_SEC);
 
 	if (slot < 0)
 	{
@@ -369,7 +368,7 @@ track_session(const PgheroSeen *s, TimestampTz now)
 	t->wait_event_info = s->wait_event_info;
 	if (duration > t->longest_us)
 		t->longest_us = duration;
-	t->long_running |= running_long;
+	t->long_running |= s->running_long;
 	if (s->nblockers > 0)
 	{
 		t->blocked = true;
@@ -456,9 +455,10 @@ pghero_activity_sample(void)
 			for (int b = 0; b < nelems && s->nblockers < PGHERO_MAX_BLOCKERS; b++)
 				s->blockers[s->nblockers++] = DatumGetInt32(elems[b]);
 		}
-		s->track = s->nblockers > 0 ||
-			(s->state == STATE_RUNNING &&
-			 now - s->query_start >= (int64) pghero_long_running_query_sec * USECS_PER_SEC);
+		s->running_long = (s->state == STATE_RUNNING &&
+						   now - s->query_start >=
+						   (int64) pghero_long_running_query_sec * USECS_PER_SEC);
+		s->track = s->nblockers > 0 || s->running_long;
 		if (s->track)
 			s->query = pgstat_clip_activity(be->st_activity_raw);
 	}
@@ -597,11 +597,56 @@ make_array(Datum *elems, bool *nulls, int n, Oid type)
 											  typlen, typbyval, typalign));
 }
 
+/*
+ * Run an INSERT whose $1..$ncols are arrays of nrows elements, column c of
+ * type elemtypes[c] with values v[c] and nulls n[c]; returns the rows it
+ * inserted.
+ */
+static uint64
+insert_columns(const char *sql, const char *table, int ncols,
+			   const Oid *elemtypes, Datum **v, bool **n, int nrows)
+{
+	Oid		   *argtypes = palloc(sizeof(Oid) * ncols);
+	Datum	   *args = palloc(sizeof(Datum) * ncols);
+	int			ret;
+
+	for (int c = 0; c < ncols; c++)
+	{
+		argtypes[c] = get_array_type(elemtypes[c]);
+		args[c] = make_array(v[c], n[c], nrows, elemtypes[c]);
+	}
+	ret = SPI_execute_with_args(sql, ncols, argtypes, args, NULL, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "could not write pghero_internal.%s: %s",
+			 table, SPI_result_code_string(ret));
+	return SPI_processed;
+}
+
+/* the columns of nrows rows to come, every value not null */
+static void
+alloc_columns(int ncols, Datum **v, bool **n, int nrows)
+{
+	for (int c = 0; c < ncols; c++)
+	{
+		v[c] = palloc(sizeof(Datum) * nrows);
+		n[c] = palloc0(sizeof(bool) * nrows);
+	}
+}
+
 static Datum
 text_or_null(const char *s, bool *isnull)
 {
 	*isnull = (s == NULL);
 	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/* the wait event type and name of w as text (NULL, NULL: not waiting) */
+static void
+wait_event_columns(uint32 w, Datum *type, bool *type_null,
+				   Datum *event, bool *event_null)
+{
+	*type = text_or_null(w ? pgstat_get_wait_event_type(w) : NULL, type_null);
+	*event = text_or_null(w ? pgstat_get_wait_event(w) : NULL, event_null);
 }
 
 static const char *const insert_buckets_sql =
@@ -779,13 +824,11 @@ pghero_capture_activity(PG_FUNCTION_ARGS)
 	if (nepochs > 0)
 	{
 		Datum	   *v[5];
-		bool	   *isnull = palloc0(sizeof(bool) * nepochs);
-		Oid			argtypes[5] = {TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID,
-		INT8ARRAYOID, INT8ARRAYOID, BOOLARRAYOID};
-		Datum		args[5];
+		bool	   *n[5];
+		Oid			elemtypes[5] = {TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID,
+		INT8OID, BOOLOID};
 
-		for (int c = 0; c < 5; c++)
-			v[c] = palloc(sizeof(Datum) * nepochs);
+		alloc_columns(5, v, n, nepochs);
 		for (int i = 0; i < nepochs; i++)
 		{
 			Oid			pargtypes[1] = {TIMESTAMPTZOID};
@@ -800,33 +843,18 @@ pghero_capture_activity(PG_FUNCTION_ARGS)
 			v[3][i] = Int64GetDatum(epochs[i].dropped);
 			v[4][i] = BoolGetDatum(epochs[i].lossy);
 		}
-		args[0] = make_array(v[0], isnull, nepochs, TIMESTAMPTZOID);
-		args[1] = make_array(v[1], isnull, nepochs, TIMESTAMPTZOID);
-		args[2] = make_array(v[2], isnull, nepochs, INT8OID);
-		args[3] = make_array(v[3], isnull, nepochs, INT8OID);
-		args[4] = make_array(v[4], isnull, nepochs, BOOLOID);
-		if (SPI_execute_with_args(insert_buckets_sql, 5, argtypes, args, NULL,
-								  false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not write pghero_internal.activity_buckets");
+		(void) insert_columns(insert_buckets_sql, "activity_buckets", 5,
+							  elemtypes, v, n, nepochs);
 	}
 
 	if (nentries > 0)
 	{
 		Datum	   *v[10];
 		bool	   *n[10];
-		Oid			argtypes[10] = {TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID,
-			OIDARRAYOID, OIDARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID};
 		Oid			elemtypes[10] = {TIMESTAMPTZOID, TIMESTAMPTZOID, OIDOID,
 			OIDOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID};
-		Datum		args[10];
-		int			ret;
 
-		for (int c = 0; c < 10; c++)
-		{
-			v[c] = palloc(sizeof(Datum) * nentries);
-			n[c] = palloc0(sizeof(bool) * nentries);
-		}
+		alloc_columns(10, v, n, nentries);
 		for (long i = 0; i < nentries; i++)
 		{
 			PgheroActivityKey *k = &entries[i].key;
@@ -846,22 +874,13 @@ pghero_capture_activity(PG_FUNCTION_ARGS)
 			n[3][i] = !OidIsValid(k->userid);
 			v[4][i] = CStringGetTextDatum(k->appname);
 			v[5][i] = text_or_null(state_name(k->state), &n[5][i]);
-			v[6][i] = text_or_null(w ? pgstat_get_wait_event_type(w) : NULL,
-								   &n[6][i]);
-			v[7][i] = text_or_null(w ? pgstat_get_wait_event(w) : NULL,
-								   &n[7][i]);
+			wait_event_columns(w, &v[6][i], &n[6][i], &v[7][i], &n[7][i]);
 			v[8][i] = Int64GetDatum((int64) k->queryid);
 			n[8][i] = (k->queryid == 0);
 			v[9][i] = Int64GetDatum(entries[i].samples);
 		}
-		for (int c = 0; c < 10; c++)
-			args[c] = make_array(v[c], n[c], nentries, elemtypes[c]);
-		ret = SPI_execute_with_args(insert_history_sql, 10, argtypes, args,
-									NULL, false, 0);
-		if (ret != SPI_OK_INSERT)
-			elog(ERROR, "could not write pghero_internal.activity_history: %s",
-				 SPI_result_code_string(ret));
-		written += SPI_processed;
+		written += insert_columns(insert_history_sql, "activity_history", 10,
+								  elemtypes, v, n, nentries);
 	}
 
 	if (nsessions > 0)
@@ -872,16 +891,8 @@ pghero_capture_activity(PG_FUNCTION_ARGS)
 			OIDOID, OIDOID, TEXTOID, INT8OID, TEXTOID, TIMESTAMPTZOID,
 			TIMESTAMPTZOID, INTERVALOID, BOOLOID, BOOLOID, TEXTOID, TEXTOID,
 		TEXTOID, TEXTOID};
-		Oid			argtypes[17];
-		Datum		args[17];
-		int			ret;
 
-		for (int c = 0; c < 17; c++)
-		{
-			v[c] = palloc(sizeof(Datum) * nsessions);
-			n[c] = palloc0(sizeof(bool) * nsessions);
-			argtypes[c] = get_array_type(elemtypes[c]);
-		}
+		alloc_columns(17, v, n, nsessions);
 		for (int i = 0; i < nsessions; i++)
 		{
 			PgheroSession *t = &sessions[i];
@@ -911,19 +922,10 @@ pghero_capture_activity(PG_FUNCTION_ARGS)
 			v[12][i] = BoolGetDatum(t->blocked);
 			v[13][i] = CStringGetTextDatum(b.data);
 			v[14][i] = text_or_null(state_name(t->state), &n[14][i]);
-			v[15][i] = text_or_null(w ? pgstat_get_wait_event_type(w) : NULL,
-									&n[15][i]);
-			v[16][i] = text_or_null(w ? pgstat_get_wait_event(w) : NULL,
-									&n[16][i]);
+			wait_event_columns(w, &v[15][i], &n[15][i], &v[16][i], &n[16][i]);
 		}
-		for (int c = 0; c < 17; c++)
-			args[c] = make_array(v[c], n[c], nsessions, elemtypes[c]);
-		ret = SPI_execute_with_args(upsert_sessions_sql, 17, argtypes, args,
-									NULL, false, 0);
-		if (ret != SPI_OK_INSERT)
-			elog(ERROR, "could not write pghero_internal.session_log: %s",
-				 SPI_result_code_string(ret));
-		written += SPI_processed;
+		written += insert_columns(upsert_sessions_sql, "session_log", 17,
+								  elemtypes, v, n, nsessions);
 	}
 
 	SPI_finish();
