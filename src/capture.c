@@ -11,7 +11,11 @@
  *
  * 1. the baseline (statement_baseline, UNLOGGED) is read once, by a
  *    sequential scan under the statement's snapshot, into a hash table on
- *    the identity (dbid, userid, queryid, toplevel);
+ *    the identity (dbid, userid, queryid, toplevel), whose entries point
+ *    at the rows on their pages: each page read stays pinned until the
+ *    end, so that no pruning moves its rows (pruning needs the only pin),
+ *    as a scan's current page does; past an eighth of shared_buffers
+ *    pinned, the rows of the further pages are copied instead;
  * 2. pg_stat_statements(false) is read once through src/pgss.c (found by
  *    OID, mapped by name onto the counters the caller names, which come
  *    from _statement_counters(), the one list of counters); each row is
@@ -33,6 +37,14 @@
  *    rows of identities pg_stat_statements no longer holds are deleted.
  *    The baseline is UNLOGGED: none of this writes WAL.
  *
+ * The working memory (the rows pg_stat_statements returns, the copies of
+ * the baseline's rows and the hash on them, a batch of history rows: about
+ * 1 kB per statement) is one context the session keeps from one capture
+ * to the next (capture_memory()), emptied after each but for its first
+ * block, which is as large as the previous capture needed: a capture
+ * writes into memory the process already has rather than into fresh pages
+ * from the kernel, whose page faults were a third of a capture's time.
+ *
  * Everything happens in the caller's transaction, under its snapshot;
  * the caller holds the source's advisory lock (_run_source()), so no
  * other capture updates the baseline concurrently (one that did would
@@ -47,6 +59,7 @@
 
 #include "access/genam.h"
 #include "access/heapam.h"
+#include "access/hio.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -58,6 +71,7 @@
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "nodes/execnodes.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -76,6 +90,16 @@ PG_FUNCTION_INFO_V1(pghero_capture_statement_rows);
 /* history rows written per table_multi_insert() */
 #define CAPTURE_BATCH 1000
 
+/*
+ * The session's capture memory and the size of its first block (0: none
+ * yet), which MemoryContextReset() keeps; the largest first block.
+ */
+static MemoryContext capture_cxt = NULL;
+static Size capture_keep = 0;
+#define CAPTURE_KEEP_MAX ((Size) 512 * 1024 * 1024)
+/* identities of the previous capture: the hash's initial size */
+static long capture_last_entries = 1024;
+
 /* the identity of a statement, a hash key (no padding left uninitialized) */
 typedef struct CaptureKey
 {
@@ -89,7 +113,8 @@ typedef struct CaptureKey
 typedef struct CaptureEntry
 {
 	CaptureKey	key;
-	HeapTuple	tuple;			/* a copy of the row read */
+	HeapTupleData tuple;		/* the row read, on its pinned page (or a
+								 * copy) */
 	bool		seen;			/* in pg_stat_statements now */
 } CaptureEntry;
 
@@ -135,7 +160,6 @@ typedef struct Capture
 	int			nslots;
 	BulkInsertState bistate;
 	CaptureIndexes hist_indexes;
-	MemoryContext batch_cxt;
 
 	/* statement_baseline */
 	Relation	base;
@@ -293,10 +317,9 @@ flush_history(Capture *c)
 		tuple->t_self = c->slots[i]->tts_tid;
 		insert_index_entries(c->hist, &c->hist_indexes, tuple,
 							 PGHERO_INDEXES_ALL);
-		ExecClearTuple(c->slots[i]);
+		ExecClearTuple(c->slots[i]);	/* frees it: its chunk is reused */
 	}
 	c->nslots = 0;
-	MemoryContextReset(c->batch_cxt);
 }
 
 /* a < b, for a counter of this type; false when either is NULL */
@@ -401,7 +424,7 @@ capture_row(Datum *values, bool *nulls, void *arg)
 		int			ss_att = c->base_att[READ_STATS_SINCE];
 
 		entry->seen = true;
-		heap_deform_tuple(entry->tuple, c->basedesc, bv, bn);
+		heap_deform_tuple(&entry->tuple, c->basedesc, bv, bn);
 
 		/* went back: stats_since moved, or a counter is lower */
 		if (!bn[ss_att] &&
@@ -492,9 +515,10 @@ capture_row(Datum *values, bool *nulls, void *arg)
 			hv[c->hist_att[r]] = values[r];
 			hn[c->hist_att[r]] = nulls[r];
 		}
-		MemoryContextSwitchTo(c->batch_cxt);
+		MemoryContextSwitchTo(capture_cxt);
 		tuple = heap_form_tuple(c->histdesc, hv, hn);
-		ExecStoreHeapTuple(tuple, c->slots[c->nslots++], false);
+		/* the slot's own (not copied again by table_multi_insert()) */
+		ExecStoreHeapTuple(tuple, c->slots[c->nslots++], true);
 		MemoryContextSwitchTo(c->row_cxt);
 		c->nmoved++;
 		if (c->nslots == CAPTURE_BATCH)
@@ -524,13 +548,61 @@ capture_row(Datum *values, bool *nulls, void *arg)
 			which = PGHERO_INDEXES_ALL;
 		}
 		else
-			which = pghero_simple_heap_update(c->base, &entry->tuple->t_self,
+			which = pghero_simple_heap_update(c->base, &entry->tuple.t_self,
 											  tuple);
 		insert_index_entries(c->base, &c->base_indexes, tuple, which);
 	}
 
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(c->row_cxt);
+}
+
+/*
+ * The session's capture memory, empty.  A context left from a capture that
+ * failed is emptied; one whose first block is not the size wanted is made
+ * again.
+ */
+static void
+capture_memory(void)
+{
+	if (capture_cxt != NULL)
+		MemoryContextReset(capture_cxt);
+	else
+		capture_cxt = AllocSetContextCreate(TopMemoryContext,
+											"pghero capture",
+											capture_keep,
+											ALLOCSET_DEFAULT_INITSIZE,
+											Max(capture_keep,
+												ALLOCSET_DEFAULT_MAXSIZE));
+}
+
+/*
+ * After a capture: empty its memory, keeping the first block; when the
+ * capture needed more than that block (by a quarter, blocks of large
+ * chunks aside), the next capture's first block is what this one used.
+ */
+static void
+capture_memory_done(void)
+{
+	Size		used = MemoryContextMemAllocated(capture_cxt, true);
+
+	if (used > capture_keep + capture_keep / 4 + ALLOCSET_DEFAULT_MAXSIZE / 8)
+	{
+		MemoryContextDelete(capture_cxt);
+		capture_cxt = NULL;
+		capture_keep = Min(TYPEALIGN(ALLOCSET_DEFAULT_MAXSIZE / 8,
+									 used + used / 4),
+						   CAPTURE_KEEP_MAX);
+	}
+	else
+		MemoryContextReset(capture_cxt);
+}
+
+/* dynahash's allocations for the baseline's hash, in the capture memory */
+static void *
+capture_hash_alloc(Size size)
+{
+	return MemoryContextAlloc(capture_cxt, size);
 }
 
 /*
@@ -562,6 +634,13 @@ pghero_capture_statement_rows(PG_FUNCTION_ARGS)
 	bool		result_nulls[3] = {false, false, false};
 	int			nread;
 	int			key_att[4];
+	MemoryContext oldcxt;
+	HeapScanDesc hscan;
+	Buffer		last = InvalidBuffer;
+	Buffer	   *pinned;
+	int			npinned = 0;
+	int			maxpinned;
+	bool		copy = false;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
 		PG_ARGISNULL(3) || PG_ARGISNULL(4) || PG_ARGISNULL(6) ||
@@ -665,11 +744,18 @@ pghero_capture_statement_rows(PG_FUNCTION_ARGS)
 	c->slots = palloc(sizeof(TupleTableSlot *) * CAPTURE_BATCH);
 	for (int i = 0; i < CAPTURE_BATCH; i++)
 		c->slots[i] = MakeSingleTupleTableSlot(c->histdesc, &TTSOpsHeapTuple);
+	/*
+	 * The bulk insert state keeps the target page pinned from one batch to
+	 * the next, but without its ring of 16 MB: once a few captures have gone
+	 * round it, each would write out the pages of an earlier one itself.
+	 * Left in shared buffers, the newest history (what readers read first)
+	 * is written by the checkpointer, as other writers' pages are.
+	 */
 	c->bistate = GetBulkInsertState();
-	c->batch_cxt = AllocSetContextCreate(CurrentMemoryContext,
-										 "pghero capture batch",
-										 ALLOCSET_DEFAULT_SIZES);
-	c->row_cxt = AllocSetContextCreate(CurrentMemoryContext,
+	FreeAccessStrategy(c->bistate->strategy);
+	c->bistate->strategy = NULL;
+	capture_memory();
+	c->row_cxt = AllocSetContextCreate(capture_cxt,
 									   "pghero capture row",
 									   ALLOCSET_DEFAULT_SIZES);
 	open_indexes(c->hist, &c->hist_indexes);
@@ -679,10 +765,17 @@ pghero_capture_statement_rows(PG_FUNCTION_ARGS)
 	memset(&hctl, 0, sizeof(hctl));
 	hctl.keysize = sizeof(CaptureKey);
 	hctl.entrysize = sizeof(CaptureEntry);
-	hctl.hcxt = CurrentMemoryContext;
-	c->entries = hash_create("pghero capture baseline", 1024, &hctl,
-							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	hctl.hcxt = capture_cxt;
+	hctl.alloc = capture_hash_alloc;
+	c->entries = hash_create("pghero capture baseline",
+							 Max(capture_last_entries, 1024), &hctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT |
+							 HASH_ALLOC);
+	oldcxt = MemoryContextSwitchTo(capture_cxt);
+	maxpinned = NBuffers / 8;
+	pinned = palloc(sizeof(Buffer) * Max(maxpinned, 1));
 	scan = table_beginscan(c->base, GetActiveSnapshot(), 0, NULL);
+	hscan = (HeapScanDesc) scan;
 	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
 	{
 		CaptureKey	key;
@@ -700,13 +793,27 @@ pghero_capture_statement_rows(PG_FUNCTION_ARGS)
 		key.queryid = DatumGetInt64(v[2]);
 		key.toplevel = DatumGetBool(v[3]);
 		entry = hash_search(c->entries, &key, HASH_ENTER, &found);
-		entry->tuple = heap_copytuple(tup);
+		if (!copy && hscan->rs_cbuf != last)
+		{
+			if (npinned < maxpinned)
+			{
+				IncrBufferRefCount(hscan->rs_cbuf);
+				pinned[npinned++] = last = hscan->rs_cbuf;
+			}
+			else
+				copy = true;
+		}
+		if (copy)
+			entry->tuple = *heap_copytuple(tup);	/* in capture_cxt */
+		else
+			entry->tuple = *tup;
 		entry->seen = false;
 	}
 	table_endscan(scan);
 
-	/* 2 to 4, row by row */
+	/* 2 to 4, row by row (pg_stat_statements' rows in capture_cxt too) */
 	econtext = CreateStandaloneExprContext();
+	MemoryContextSwitchTo(oldcxt);
 	pghero_pgss_read(false, c->readdesc, econtext, capture_row, c);
 	FreeExprContext(econtext, true);
 	flush_history(c);
@@ -715,7 +822,12 @@ pghero_capture_statement_rows(PG_FUNCTION_ARGS)
 	hash_seq_init(&hs, c->entries);
 	while ((entry = hash_seq_search(&hs)) != NULL)
 		if (!entry->seen)
-			simple_heap_delete(c->base, &entry->tuple->t_self);
+			simple_heap_delete(c->base, &entry->tuple.t_self);
+
+	for (int i = 0; i < npinned; i++)
+		ReleaseBuffer(pinned[i]);
+	capture_last_entries = c->nentries;
+	capture_memory_done();
 
 	FreeBulkInsertState(c->bistate);
 	for (int i = 0; i < CAPTURE_BATCH; i++)
