@@ -862,6 +862,12 @@ BEGIN
 			 LEFT JOIN pghero_internal.rollup_progress r
 				ON r.history = c.raw_table AND r.generation = g.generation
 		WHERE c.rollup_table IS NOT NULL
+		  -- another generation's history (restored from a dump) only once
+		  -- its progress is here too: pg_restore creates the partitions
+		  -- before it copies rollup_progress, and a row of ours in between
+		  -- would make that copy fail; without one, its raw rows stay raw
+		  -- (kept for pghero.history_retention, below)
+		  AND (g.generation = gen OR r.generation IS NOT NULL)
 	LOOP
 		CONTINUE WHEN s.upto >= hour_now;
 		FOR p IN EXECUTE pg_catalog.format(
@@ -923,7 +929,13 @@ BEGIN
 			AND p.upper_bound <= (SELECT r.rolled_up_until FROM pghero_internal.rollup_progress r
 								  WHERE r.history = p.raw_table AND r.generation = p.generation))
 		   OR ((p.parent = p.rollup_table OR p.rollup_table IS NULL)
-			   AND p.upper_bound <= now_ts - history_keep) THEN
+			   AND p.upper_bound <= now_ts - history_keep)
+		   -- another generation's raw rows, never rolled up (no progress
+		   -- row): kept as long as rollups are
+		   OR (p.parent = p.raw_table AND p.generation <> gen
+			   AND p.upper_bound <= now_ts - history_keep
+			   AND NOT EXISTS (SELECT FROM pghero_internal.rollup_progress r
+							   WHERE r.history = p.raw_table AND r.generation = p.generation)) THEN
 			EXECUTE pg_catalog.format('DROP TABLE pghero_internal.%I', p.relname);
 			dropped := true;
 		END IF;
