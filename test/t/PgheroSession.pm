@@ -13,6 +13,7 @@
 #   is($s->quit, 0, 'psql exits cleanly');
 #   PgheroSession->poll_until(sub { ... }, 't', 30, 'what');  # bounded poll
 #   PgheroSession->clean_node($node);  # before start: no issue by itself
+#   PgheroSession->clear_of_hour_end(120);  # at least 120 s before an hour ends
 
 package PgheroSession;
 
@@ -137,6 +138,20 @@ sub poll_until
 	diag("gave up waiting for: $what\nexpected: $expected\nlast: "
 		  . ($got // 'undef'));
 	return 0;
+}
+
+# Return once at least $seconds remain before the current hour (UTC, the
+# collector's) ends, sleeping into the next hour if fewer do; for a test
+# whose expected figures change when the collector rolls a complete hour
+# up, which must then run within one hour.  Says so when it sleeps.
+sub clear_of_hour_end
+{
+	my ($class, $seconds) = @_;
+	my $left = 3600 - time % 3600;
+	return if $left >= $seconds;
+	diag("waiting ${left} s for the hour to end");
+	sleep($left + 1);
+	return;
 }
 
 # Make an initialised, not yet started $node a server on which pghero.issues
