@@ -37,10 +37,11 @@
  *    rows of identities pg_stat_statements no longer holds are deleted.
  *    The baseline is UNLOGGED: none of this writes WAL.
  *
- * The working memory (the rows pg_stat_statements returns, the copies of
- * the baseline's rows and the hash on them, a batch of history rows: about
- * 1 kB per statement) is one context the session keeps from one capture
- * to the next (capture_memory()), emptied after each but for its first
+ * The working memory (the rows pg_stat_statements returns, the hash on the
+ * baseline's rows, copies of the rows of pages past the pinned ones, a
+ * batch of history rows: about 1 kB per statement) is one context the
+ * session keeps from one capture to the next (capture_memory(),
+ * capture_memory_done()), emptied after each but for its first
  * block, which is as large as the previous capture needed: a capture
  * writes into memory the process already has rather than into fresh pages
  * from the kernel, whose page faults were a third of a capture's time.
@@ -558,9 +559,9 @@ capture_row(Datum *values, bool *nulls, void *arg)
 }
 
 /*
- * The session's capture memory, empty.  A context left from a capture that
- * failed is emptied; one whose first block is not the size wanted is made
- * again.
+ * The session's capture memory, empty: made on the first capture (its first
+ * block as large as capture_memory_done() last asked for), emptied if a capture
+ * that failed left something in it.
  */
 static void
 capture_memory(void)

@@ -911,31 +911,32 @@ BEGIN
 
 	-- drop whole daily partitions past their retention, of every generation
 	FOR p IN
-		SELECT leaf.relname, c.raw_table, c.rollup_table, parent.relname AS parent,
-			   pg_catalog.substring(mid.relname, '_g([0-9]+)$')::integer AS generation,
-			   (pg_catalog.to_date(pg_catalog.right(leaf.relname::text, 8), 'YYYYMMDD') + 1)::timestamptz AS upper_bound
-		FROM pghero_internal.collector_sources c
-			 JOIN pg_catalog.pg_class parent
-				ON parent.relnamespace = 'pghero_internal'::pg_catalog.regnamespace
-			   AND parent.relname IN (c.raw_table, c.rollup_table)
-			 JOIN pg_catalog.pg_inherits i1 ON i1.inhparent = parent.oid
-			 JOIN pg_catalog.pg_class mid ON mid.oid = i1.inhrelid
-			 JOIN pg_catalog.pg_inherits i2 ON i2.inhparent = mid.oid
-			 JOIN pg_catalog.pg_class leaf ON leaf.oid = i2.inhrelid
-		WHERE leaf.relname::text ~ '_p[0-9]{8}$'
+		SELECT q.*,
+			   (SELECT r.rolled_up_until FROM pghero_internal.rollup_progress r
+				WHERE r.history = q.raw_table AND r.generation = q.generation) AS rolled_up_until
+		FROM (SELECT leaf.relname, c.raw_table, c.rollup_table, parent.relname AS parent,
+					 pg_catalog.substring(mid.relname, '_g([0-9]+)$')::integer AS generation,
+					 (pg_catalog.to_date(pg_catalog.right(leaf.relname::text, 8), 'YYYYMMDD') + 1)::timestamptz AS upper_bound
+			  FROM pghero_internal.collector_sources c
+				   JOIN pg_catalog.pg_class parent
+					  ON parent.relnamespace = 'pghero_internal'::pg_catalog.regnamespace
+					 AND parent.relname IN (c.raw_table, c.rollup_table)
+				   JOIN pg_catalog.pg_inherits i1 ON i1.inhparent = parent.oid
+				   JOIN pg_catalog.pg_class mid ON mid.oid = i1.inhrelid
+				   JOIN pg_catalog.pg_inherits i2 ON i2.inhparent = mid.oid
+				   JOIN pg_catalog.pg_class leaf ON leaf.oid = i2.inhrelid
+			  WHERE leaf.relname::text ~ '_p[0-9]{8}$') q
 	LOOP
 		IF (p.parent = p.raw_table AND p.rollup_table IS NOT NULL
 			AND p.upper_bound <= now_ts - raw_keep
-			AND p.upper_bound <= (SELECT r.rolled_up_until FROM pghero_internal.rollup_progress r
-								  WHERE r.history = p.raw_table AND r.generation = p.generation))
+			AND p.upper_bound <= p.rolled_up_until)
 		   OR ((p.parent = p.rollup_table OR p.rollup_table IS NULL)
 			   AND p.upper_bound <= now_ts - history_keep)
 		   -- another generation's raw rows, never rolled up (no progress
 		   -- row): kept as long as rollups are
 		   OR (p.parent = p.raw_table AND p.generation <> gen
 			   AND p.upper_bound <= now_ts - history_keep
-			   AND NOT EXISTS (SELECT FROM pghero_internal.rollup_progress r
-							   WHERE r.history = p.raw_table AND r.generation = p.generation)) THEN
+			   AND p.rolled_up_until IS NULL) THEN
 			EXECUTE pg_catalog.format('DROP TABLE pghero_internal.%I', p.relname);
 			dropped := true;
 		END IF;

@@ -330,8 +330,59 @@ COMMENT ON FUNCTION pghero_internal._statement_losses(timestamptz, timestamptz) 
 'Per generation, the lossy statement captures of a window: their notes and whether one counted nothing (internal)';
 
 -- The change of every statement identity over a window: its buckets, plus
--- the uncaptured tail when the window reaches now
-CREATE FUNCTION pghero_internal._statement_window(start_at timestamptz, end_at timestamptz)
+-- the uncaptured tail when the window reaches now.  Read only through the
+-- two readers below, into whose queries the planner inlines it (SQL, not
+-- SECURITY DEFINER, no SET): their GROUP BY or their statement then runs
+-- on the scans of the history, not on a copy of every bucket of the window
+-- (a day at a 1-minute interval is 1,440 rows per statement).  Owner-only;
+-- its callers pin search_path, and its operators are qualified.
+CREATE FUNCTION pghero_internal._statement_window_rows(start_at timestamptz, end_at timestamptz)
+RETURNS TABLE (generation integer, dbid oid, userid oid, queryid bigint, toplevel boolean,
+			   bucket_start timestamptz, bucket_end timestamptz, tier text, calls bigint,
+			   total_time_ms float8, rows bigint, shared_blks_hit bigint,
+			   shared_blks_read bigint, temp_blks_read bigint, temp_blks_written bigint,
+			   lossy boolean)
+LANGUAGE sql STABLE
+AS $$
+	SELECT b.generation, b.dbid, b.userid, b.queryid, b.toplevel, b.bucket_start, b.bucket_end,
+		   b.tier, b.calls,
+		   coalesce(b.total_plan_time, 0) OPERATOR(pg_catalog.+) coalesce(b.total_exec_time, 0),
+		   b.rows, b.shared_blks_hit, b.shared_blks_read, b.temp_blks_read,
+		   b.temp_blks_written, b.lossy
+	FROM pghero_internal._statement_buckets b
+	WHERE b.bucket_start OPERATOR(pg_catalog.>=) $1 AND b.bucket_start OPERATOR(pg_catalog.<) $2
+	  -- implied (a bucket ends after it starts), and on the raw tier's
+	  -- partition key: lets the executor skip partitions for any $1
+	  AND b.bucket_end OPERATOR(pg_catalog.>=) $1
+	UNION ALL
+	-- the tail not captured yet
+	SELECT i.generation, s.dbid, s.userid, s.queryid, s.toplevel,
+		   sb.captured_at, pg_catalog.now(), 'current', s.calls OPERATOR(pg_catalog.-) b.calls,
+		   (s.total_plan_time OPERATOR(pg_catalog.+) s.total_exec_time)
+			 OPERATOR(pg_catalog.-) (b.total_plan_time OPERATOR(pg_catalog.+) b.total_exec_time),
+		   s.rows OPERATOR(pg_catalog.-) b.rows,
+		   s.shared_blks_hit OPERATOR(pg_catalog.-) b.shared_blks_hit,
+		   s.shared_blks_read OPERATOR(pg_catalog.-) b.shared_blks_read,
+		   s.temp_blks_read OPERATOR(pg_catalog.-) b.temp_blks_read,
+		   s.temp_blks_written OPERATOR(pg_catalog.-) b.temp_blks_written,
+		   NULL::boolean
+	FROM pghero_internal._pgss_statements(false) s
+		 JOIN pghero_internal.statement_baseline b
+			ON b.dbid OPERATOR(pg_catalog.=) s.dbid AND b.userid OPERATOR(pg_catalog.=) s.userid
+		   AND b.queryid OPERATOR(pg_catalog.=) s.queryid
+		   AND b.toplevel OPERATOR(pg_catalog.=) s.toplevel
+		 CROSS JOIN pghero_internal.installation i
+		 LEFT JOIN pghero_internal.source_baseline sb ON sb.source OPERATOR(pg_catalog.=) 'statements'
+	WHERE $2 OPERATOR(pg_catalog.>=) pg_catalog.now()
+	  AND s.calls OPERATOR(pg_catalog.>) b.calls
+$$;
+
+COMMENT ON FUNCTION pghero_internal._statement_window_rows(timestamptz, timestamptz) IS
+'Per identity and bucket, the changes of the statement counters within a window of bucket_start, and the uncaptured tail when the window reaches now; inlined into _statement_window and _statement_totals (internal)';
+
+-- The buckets of one statement over a window (query_history)
+CREATE FUNCTION pghero_internal._statement_window(start_at timestamptz, end_at timestamptz,
+												  statement bigint)
 RETURNS TABLE (generation integer, dbid oid, userid oid, queryid bigint, toplevel boolean,
 			   bucket_start timestamptz, bucket_end timestamptz, tier text, calls bigint,
 			   total_time_ms float8, rows bigint, shared_blks_hit bigint,
@@ -340,38 +391,116 @@ RETURNS TABLE (generation integer, dbid oid, userid oid, queryid bigint, topleve
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT b.generation, b.dbid, b.userid, b.queryid, b.toplevel, b.bucket_start, b.bucket_end,
-		   b.tier, b.calls, coalesce(b.total_plan_time, 0) + coalesce(b.total_exec_time, 0),
-		   b.rows, b.shared_blks_hit, b.shared_blks_read, b.temp_blks_read,
-		   b.temp_blks_written, b.lossy
-	FROM pghero_internal._statement_buckets b
-	WHERE b.bucket_start >= $1 AND b.bucket_start < $2
-	  -- implied (a bucket ends after it starts), and on the raw tier's
-	  -- partition key: lets the executor skip partitions for any $1
-	  AND b.bucket_end >= $1
-	UNION ALL
-	-- the tail not captured yet
-	SELECT i.generation, s.dbid, s.userid, s.queryid, s.toplevel,
-		   sb.captured_at, pg_catalog.now(), 'current', s.calls - b.calls,
-		   (s.total_plan_time + s.total_exec_time) - (b.total_plan_time + b.total_exec_time),
-		   s.rows - b.rows,
-		   s.shared_blks_hit - b.shared_blks_hit,
-		   s.shared_blks_read - b.shared_blks_read,
-		   s.temp_blks_read - b.temp_blks_read,
-		   s.temp_blks_written - b.temp_blks_written,
-		   NULL::boolean
-	FROM pghero_internal._pgss_statements(false) s
-		 JOIN pghero_internal.statement_baseline b
-			ON b.dbid = s.dbid AND b.userid = s.userid
-		   AND b.queryid = s.queryid AND b.toplevel = s.toplevel
-		 CROSS JOIN pghero_internal.installation i
-		 LEFT JOIN pghero_internal.source_baseline sb ON sb.source = 'statements'
-	WHERE $2 >= pg_catalog.now()
-	  AND s.calls > b.calls
+	SELECT w.* FROM pghero_internal._statement_window_rows($1, $2) w WHERE w.queryid = $3
 $$;
 
-COMMENT ON FUNCTION pghero_internal._statement_window(timestamptz, timestamptz) IS
-'Per identity and bucket, the changes of the statement counters within a window of bucket_start, and the uncaptured tail when the window reaches now (internal)';
+-- Every statement identity's change over a window, summed
+-- (query_stats_between).  The same sums as _statement_window_rows' rows,
+-- read from fewer rows: the whole hours [mid_lo, mid_hi) of the window
+-- whose raw rows this generation has rolled up, and all of whose raw rows
+-- the window counts, are read from their hourly rows (one per statement and
+-- hour rather than one per capture); the other rows of the window are read
+-- as _statement_window_rows has them.  A raw row's hour is that of its
+-- capture (captured_at, its bucket_end), which is what rollups sum; the
+-- window counts a raw row whose bucket_start is in it.  So mid_lo is the
+-- first whole hour from the first capture that started in the window
+-- (every later capture starts in it too), mid_hi the last hour that ends
+-- before the last capture that started in the window, before end_at, and
+-- before the rolled-up hours end (statement_captures, one row per capture,
+-- finds both).  Other generations (restored history) are read as
+-- _statement_window_rows has them.
+CREATE FUNCTION pghero_internal._statement_totals(start_at timestamptz, end_at timestamptz)
+RETURNS TABLE (generation integer, dbid oid, userid oid, queryid bigint, calls bigint,
+			   total_time_ms float8, rows bigint, shared_blks_hit bigint,
+			   shared_blks_read bigint, temp_blks_read bigint, temp_blks_written bigint,
+			   lossy boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	gen integer := pghero_internal._generation();
+	first_in timestamptz;
+	last_in timestamptz;
+	mid_lo timestamptz;
+	mid_hi timestamptz;
+BEGIN
+	SELECT c.captured_at INTO first_in
+	FROM pghero_internal.statement_captures c
+	WHERE c.generation = gen AND coalesce(c.since, c.captured_at) >= start_at
+	ORDER BY c.captured_at LIMIT 1;
+	SELECT c.captured_at INTO last_in
+	FROM pghero_internal.statement_captures c
+	WHERE c.generation = gen AND coalesce(c.since, c.captured_at) < end_at
+	ORDER BY c.captured_at DESC LIMIT 1;
+	mid_lo := pg_catalog.date_trunc('hour', first_in)
+		+ CASE WHEN first_in > pg_catalog.date_trunc('hour', first_in) THEN interval '1 hour' ELSE interval '0' END;
+	SELECT least(pg_catalog.date_trunc('hour', last_in), pg_catalog.date_trunc('hour', end_at),
+				 p.rolled_up_until)
+	INTO mid_hi
+	FROM pghero_internal.rollup_progress p
+	WHERE p.history = 'statement_history' AND p.generation = gen;
+	IF NOT coalesce(mid_lo < mid_hi, false) THEN
+		-- no such hour: every row as _statement_window_rows has it
+		mid_lo := start_at;
+		mid_hi := start_at;
+	END IF;
+
+	RETURN QUERY
+	SELECT w.generation, w.dbid, w.userid, w.queryid,
+		   pg_catalog.sum(w.calls)::bigint,
+		   pg_catalog.sum(w.total_time_ms),
+		   pg_catalog.sum(w.rows)::bigint,
+		   pg_catalog.sum(w.shared_blks_hit)::bigint,
+		   pg_catalog.sum(w.shared_blks_read)::bigint,
+		   pg_catalog.sum(w.temp_blks_read)::bigint,
+		   pg_catalog.sum(w.temp_blks_written)::bigint,
+		   pg_catalog.bool_or(coalesce(w.lossy, false))
+	FROM (
+		-- this generation's whole hours [mid_lo, mid_hi)
+		SELECT r.generation, r.dbid, r.userid, r.queryid, r.calls,
+			   coalesce(r.total_plan_time, 0) + coalesce(r.total_exec_time, 0) AS total_time_ms,
+			   r.rows, r.shared_blks_hit, r.shared_blks_read, r.temp_blks_read,
+			   r.temp_blks_written, r.lossy
+		FROM pghero_internal.statement_rollup r
+		WHERE r.generation = gen AND r.bucket >= mid_lo AND r.bucket < mid_hi
+		UNION ALL
+		-- the rest (each branch a range of one tier, so that the scans
+		-- reach only its partitions and pages)
+		SELECT x.generation, x.dbid, x.userid, x.queryid, x.calls, x.total_time_ms, x.rows,
+			   x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
+			   x.lossy
+		FROM pghero_internal._statement_window_rows(start_at, end_at) x
+		WHERE x.generation <> gen
+		   OR x.tier = 'current'
+		UNION ALL
+		SELECT x.generation, x.dbid, x.userid, x.queryid, x.calls, x.total_time_ms, x.rows,
+			   x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
+			   x.lossy
+		FROM pghero_internal._statement_window_rows(start_at, end_at) x
+		WHERE x.generation = gen AND x.tier = 'raw' AND x.bucket_end < mid_lo
+		UNION ALL
+		SELECT x.generation, x.dbid, x.userid, x.queryid, x.calls, x.total_time_ms, x.rows,
+			   x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
+			   x.lossy
+		FROM pghero_internal._statement_window_rows(start_at, end_at) x
+		WHERE x.generation = gen AND x.tier = 'raw' AND x.bucket_end >= mid_hi
+		UNION ALL
+		SELECT x.generation, x.dbid, x.userid, x.queryid, x.calls, x.total_time_ms, x.rows,
+			   x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
+			   x.lossy
+		FROM pghero_internal._statement_window_rows(start_at, end_at) x
+		WHERE x.generation = gen AND x.tier = 'hourly'
+		  AND (x.bucket_start < mid_lo OR x.bucket_start >= mid_hi)) w
+	GROUP BY w.generation, w.dbid, w.userid, w.queryid;
+END
+$$;
+
+COMMENT ON FUNCTION pghero_internal._statement_window(timestamptz, timestamptz, bigint) IS
+'Per identity and bucket, the changes of one statement''s counters within a window of bucket_start, and its uncaptured tail when the window reaches now (internal)';
+
+COMMENT ON FUNCTION pghero_internal._statement_totals(timestamptz, timestamptz) IS
+'Per identity, the changes of the statement counters summed over a window of bucket_start, with the uncaptured tail when the window reaches now (internal)';
 
 CREATE FUNCTION @extschema@.query_stats_between(
 	start_at timestamptz DEFAULT pg_catalog.now() - interval '24 hours',
@@ -390,17 +519,10 @@ BEGIN
 	PERFORM pghero_internal._check_window(start_at, end_at);
 	RETURN QUERY
 	WITH s AS (
-		SELECT d.generation, d.dbid, d.userid, d.queryid,
-			   pg_catalog.sum(d.calls)::bigint AS calls,
-			   pg_catalog.sum(d.total_time_ms) AS total_ms,
-			   pg_catalog.sum(d.rows)::bigint AS rows,
-			   pg_catalog.sum(d.shared_blks_hit)::bigint AS shared_blks_hit,
-			   pg_catalog.sum(d.shared_blks_read)::bigint AS shared_blks_read,
-			   pg_catalog.sum(d.temp_blks_read)::bigint AS temp_blks_read,
-			   pg_catalog.sum(d.temp_blks_written)::bigint AS temp_blks_written,
-			   pg_catalog.bool_or(coalesce(d.lossy, false)) AS lossy
-		FROM pghero_internal._statement_window(start_at, end_at) d
-		GROUP BY d.generation, d.dbid, d.userid, d.queryid),
+		SELECT d.generation, d.dbid, d.userid, d.queryid, d.calls, d.total_time_ms AS total_ms,
+			   d.rows, d.shared_blks_hit, d.shared_blks_read, d.temp_blks_read,
+			   d.temp_blks_written, d.lossy
+		FROM pghero_internal._statement_totals(start_at, end_at) d),
 	l AS (SELECT * FROM pghero_internal._statement_losses(start_at, end_at))
 	SELECT coalesce(nd.name, db.datname), coalesce(nr.name, r.rolname),
 		   s.dbid, s.userid, s.queryid, t.query, s.calls,
@@ -499,8 +621,7 @@ BEGIN
 		   coalesce(pg_catalog.sum(x.shared_blks_read), 0)::bigint,
 		   pg_catalog.bool_or(coalesce(x.lossy, false)),
 		   x.generation
-	FROM pghero_internal._statement_window(start_at, end_at) x
-	WHERE x.queryid = qid
+	FROM pghero_internal._statement_window(start_at, end_at, qid) x
 	GROUP BY x.generation, x.bucket_start, x.bucket_end, x.tier
 	HAVING pg_catalog.sum(x.calls) > 0
 	ORDER BY x.bucket_start, x.bucket_end, x.generation;

@@ -127,10 +127,11 @@ FROM pghero.relation_space_history('regress_collector_t');
 -- ones past pghero.history_retention (30 days)
 -- (the 90 minutes of rows start at 01:00 UTC three days ago: they stay in
 -- one day's partition whatever the time of the run)
+SELECT date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour' AS t0 \gset
 SELECT pghero_internal._ensure_partition('statement_history', now() - interval '3 days') LIKE 'statement_history_g' || pghero_internal._generation() || '_p%' AS made;
 SELECT pghero_internal._ensure_partition('statement_rollup', now() - interval '40 days') LIKE 'statement_rollup_g' || pghero_internal._generation() || '_p%' AS made;
 INSERT INTO pghero_internal.statement_history (generation, captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
-SELECT pghero_internal._generation(), (date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour') + m * interval '1 minute',
+SELECT pghero_internal._generation(), :'t0'::timestamptz + m * interval '1 minute',
 	   NULL, 1, 10, 4242, true, m, m * 1.5, 2 * m
 FROM generate_series(1, 90) m;
 INSERT INTO pghero_internal.statement_rollup (generation, bucket, dbid, userid, queryid, toplevel, samples, calls)
@@ -139,13 +140,13 @@ SELECT pghero_internal._ensure_partition('database_history', now() - interval '3
 	   pghero_internal._ensure_partition('instance_history', now() - interval '3 days') LIKE 'instance_history_g%_p%' AS made;
 -- the first sample of a database has no interval start (since is NULL)
 INSERT INTO pghero_internal.database_history (generation, captured_at, since, datid, datname, numbackends, xact_commit, tup_inserted)
-SELECT pghero_internal._generation(), (date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour') + m * interval '1 minute',
-	   CASE WHEN m = 1 THEN NULL ELSE (date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour') + (m - 1) * interval '1 minute' END,
+SELECT pghero_internal._generation(), :'t0'::timestamptz + m * interval '1 minute',
+	   CASE WHEN m = 1 THEN NULL ELSE :'t0'::timestamptz + (m - 1) * interval '1 minute' END,
 	   4242, 'regress_db', m % 5, 10 * m, NULL
 FROM generate_series(1, 90) m;
 INSERT INTO pghero_internal.instance_history (generation, captured_at, since, wal_bytes, checkpoints_timed, connections)
-SELECT pghero_internal._generation(), (date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour') + m * interval '1 minute',
-	   (date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour') + (m - 1) * interval '1 minute',
+SELECT pghero_internal._generation(), :'t0'::timestamptz + m * interval '1 minute',
+	   :'t0'::timestamptz + (m - 1) * interval '1 minute',
 	   1000 * m, NULL, m % 7
 FROM generate_series(1, 90) m;
 INSERT INTO pghero_internal.rollup_progress AS r (history, generation, rolled_up_until)
@@ -164,12 +165,12 @@ SELECT (SELECT count(*) FROM pghero_internal.statement_captures WHERE captured_a
 SELECT history, generation = pghero_internal._generation() AS this_generation,
 	   rolled_up_until = date_trunc('hour', now()) AS up_to_this_hour
 FROM pghero_internal.rollup_progress ORDER BY history COLLATE "C";
-SELECT bucket - (date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour') AS hour, samples, calls, total_exec_time, rows
+SELECT bucket - :'t0'::timestamptz AS hour, samples, calls, total_exec_time, rows
 FROM pghero_internal.statement_rollup WHERE queryid = 4242 ORDER BY bucket;
-SELECT bucket - (date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour') AS hour, samples, seconds,
+SELECT bucket - :'t0'::timestamptz AS hour, samples, seconds,
 	   numbackends_max, xact_commit, tup_inserted
 FROM pghero_internal.database_rollup WHERE datid = 4242 ORDER BY bucket;
-SELECT bucket - (date_trunc('day', now() - interval '3 days', 'UTC') + interval '1 hour') AS hour, samples, seconds,
+SELECT bucket - :'t0'::timestamptz AS hour, samples, seconds,
 	   wal_bytes, checkpoints_timed, connections_max
 FROM pghero_internal.instance_rollup
 WHERE bucket < date_trunc('hour', now() - interval '2 days') ORDER BY bucket;

@@ -160,3 +160,66 @@ RESET ROLE;
 
 DELETE FROM pghero_internal.statement_history WHERE queryid = 5151;
 DELETE FROM pghero_internal.statement_rollup WHERE queryid = 5151;
+
+-- query_stats_between (1.3) reads the whole hours of its window that are
+-- rolled up from their hourly rows: the same sums as the raw rows, which
+-- the window counts by bucket_start.  Two days ago (one day's partition,
+-- whatever the time of day), captures every 10 minutes from 10:00 to
+-- 14:00 UTC, then none until 16:30 (one interval of 2.5 hours), then 16:40
+-- and 16:50; statement 6161 moves in every one (calls = minute of the day,
+-- so every sum tells its rows apart), statement 6262 is new at 12:20
+-- (counted whole: its bucket starts at its capture); every hour rolled up
+-- by the retention's own _rollup()
+SELECT pghero_internal._ensure_partition('statement_history', now() - interval '2 days') IS NOT NULL AS made,
+	   pghero_internal._ensure_partition('statement_rollup', now() - interval '2 days') IS NOT NULL AS made;
+SELECT date_trunc('day', now() - interval '2 days', 'UTC') AS d \gset
+CREATE TEMP TABLE caps AS
+SELECT :'d'::timestamptz + t AS captured_at, :'d'::timestamptz + s AS since
+FROM (VALUES ('10:10'::interval, '10:00'::interval), ('10:20', '10:10'), ('10:30', '10:20'),
+			 ('10:40', '10:30'), ('10:50', '10:40'), ('11:00', '10:50'), ('11:10', '11:00'),
+			 ('11:20', '11:10'), ('11:30', '11:20'), ('11:40', '11:30'), ('11:50', '11:40'),
+			 ('12:00', '11:50'), ('12:10', '12:00'), ('12:20', '12:10'), ('12:30', '12:20'),
+			 ('12:40', '12:30'), ('12:50', '12:40'), ('13:00', '12:50'), ('13:10', '13:00'),
+			 ('13:20', '13:10'), ('13:30', '13:20'), ('13:40', '13:30'), ('13:50', '13:40'),
+			 ('14:00', '13:50'), ('16:30', '14:00'), ('16:40', '16:30'), ('16:50', '16:40')) v(t, s);
+INSERT INTO pghero_internal.statement_captures (generation, captured_at, since, entries, moved, lossy)
+SELECT pghero_internal._generation(), c.captured_at, c.since, 2, 2, false FROM caps c;
+INSERT INTO pghero_internal.statement_history (generation, captured_at, since, dbid, userid, queryid, toplevel, calls, total_exec_time, rows)
+SELECT pghero_internal._generation(), c.captured_at, c.since, 1, 10, 6161, true,
+	   extract(epoch FROM c.captured_at - :'d'::timestamptz)::bigint / 60, 1.0, 1
+FROM caps c
+UNION ALL
+SELECT pghero_internal._generation(), c.captured_at, CASE WHEN c.captured_at = :'d'::timestamptz + '12:20' THEN NULL ELSE c.since END,
+	   1, 10, 6262, true, 1000 * extract(epoch FROM c.captured_at - :'d'::timestamptz)::bigint / 60, 1.0, 1
+FROM caps c WHERE c.captured_at >= :'d'::timestamptz + '12:20';
+SELECT pghero_internal._rollup('statement_history', 'statement_rollup', pghero_internal._generation(),
+							   :'d'::timestamptz + '10:00', :'d'::timestamptz + '17:00') AS hourly_rows;
+-- every window between these times: query_stats_between counts what the
+-- raw rows (query_stats_history) count
+CREATE TEMP TABLE edges AS
+SELECT :'d'::timestamptz + t AS t
+FROM unnest('{09:00,10:00,10:05,10:10,10:15,11:00,11:05,11:10,12:00,12:15,12:20,12:25,13:00,14:00,14:05,15:00,16:00,16:30,16:35,17:00}'::interval[]) t;
+SELECT count(*) AS windows,
+	   count(*) FILTER (WHERE f.calls IS DISTINCT FROM v.calls) AS differences,
+	   count(*) FILTER (WHERE v.calls IS NOT NULL) AS windows_with_calls
+FROM edges s JOIN edges e ON s.t < e.t
+	 CROSS JOIN (VALUES (6161), (6262)) q(queryid)
+	 LEFT JOIN LATERAL (SELECT sum(b.calls) AS calls FROM pghero.query_stats_between(s.t, e.t) b
+						WHERE b.queryid = q.queryid) f ON true
+	 LEFT JOIN LATERAL (SELECT sum(h.calls) AS calls FROM pghero.query_stats_history h
+						WHERE h.queryid = q.queryid AND h.bucket_start >= s.t AND h.bucket_start < e.t) v ON true;
+-- and the whole hours are read from the hourly rows: with 100,000 calls
+-- more in the hourly row of 11:00 (not in the raw rows), a window holding
+-- the whole hour and the intervals of its captures sees them; one that
+-- starts after 10:50 (where the interval of the capture at 11:00 starts),
+-- or ends before 12:00, reads the raw rows
+UPDATE pghero_internal.statement_rollup SET calls = calls + 100000
+WHERE queryid = 6161 AND bucket = :'d'::timestamptz + '11:00';
+SELECT w.s AS start_at, w.e AS end_at,
+	   (SELECT sum(b.calls) FROM pghero.query_stats_between(:'d'::timestamptz + w.s::interval, :'d'::timestamptz + w.e::interval) b
+		WHERE b.queryid = 6161) AS calls
+FROM (VALUES ('10:50', '12:00'), ('10:00', '13:00'), ('10:55', '13:00'),
+			 ('10:00', '11:55'), ('11:00', '12:00')) w(s, e);
+DELETE FROM pghero_internal.statement_history WHERE queryid IN (6161, 6262);
+DELETE FROM pghero_internal.statement_rollup WHERE queryid IN (6161, 6262);
+DELETE FROM pghero_internal.statement_captures c USING caps WHERE c.captured_at = caps.captured_at;

@@ -83,8 +83,9 @@ WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace
 SELECT count(*) > 25 AS has_many_views
 FROM pg_class WHERE relnamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace) AND relkind = 'v';
 
--- Every function pins search_path but _delta(), _is_own() and _is_own_schema(), which must stay inlinable
--- (see sql/src/20_collector.sql); list the SECURITY DEFINER ones
+-- Every function pins search_path but _delta(), _is_own(), _is_own_schema() and
+-- _statement_window_rows(), which must stay inlinable (see sql/src/20_collector.sql and
+-- sql/src/21_history.sql); list the SECURITY DEFINER ones
 SELECT p.oid::regprocedure
 FROM pg_proc p
 WHERE p.pronamespace IN ('pghero'::regnamespace, 'pghero_internal'::regnamespace)
