@@ -324,6 +324,47 @@ line_key(const char **p, const char *end, const char **key, int *len,
 	return true;
 }
 
+/* A key of a "key value" file and where its value goes. */
+typedef struct KeyedField
+{
+	const char *key;
+	int64	   *value;
+} KeyedField;
+
+/*
+ * A file of "key value" lines (/proc/meminfo with colon and unit kB,
+ * /proc/vmstat, cpu.stat, memory.stat): every field unknown, then the
+ * value of each complete line whose key is one of the fields'.
+ */
+static void
+parse_keyed(const char *buf, const KeyedField *fields, int nfields,
+			bool colon, bool kb)
+{
+	const char *pos = buf;
+	const char *line;
+	int			len;
+
+	for (int i = 0; i < nfields; i++)
+		*fields[i].value = PGHERO_HOST_UNKNOWN;
+	while (next_line(&pos, &line, &len))
+	{
+		const char *p = line;
+		const char *key;
+		int			klen;
+
+		if (!line_key(&p, line + len, &key, &klen, colon))
+			continue;
+		for (int i = 0; i < nfields; i++)
+		{
+			if (token_is(key, klen, fields[i].key))
+			{
+				*fields[i].value = keyed_value(p, line + len, kb);
+				break;
+			}
+		}
+	}
+}
+
 /* /proc/stat */
 static void
 parse_stat(const char *buf, PgheroHostStat *st)
@@ -404,53 +445,26 @@ parse_loadavg(const char *buf, PgheroHostLoad *ld)
 static void
 parse_meminfo(const char *buf, PgheroHostMem *m)
 {
-	const char *pos = buf;
-	const char *line;
-	int			len;
+	const KeyedField fields[] = {
+		{"MemTotal", &m->mem_total},
+		{"MemAvailable", &m->mem_available},
+		{"SwapTotal", &m->swap_total},
+		{"SwapFree", &m->swap_free},
+	};
 
-	m->mem_total = m->mem_available = PGHERO_HOST_UNKNOWN;
-	m->swap_total = m->swap_free = PGHERO_HOST_UNKNOWN;
-	while (next_line(&pos, &line, &len))
-	{
-		const char *p = line;
-		const char *key;
-		int			klen;
-
-		if (!line_key(&p, line + len, &key, &klen, true))
-			continue;
-		if (token_is(key, klen, "MemTotal"))
-			m->mem_total = keyed_value(p, line + len, true);
-		else if (token_is(key, klen, "MemAvailable"))
-			m->mem_available = keyed_value(p, line + len, true);
-		else if (token_is(key, klen, "SwapTotal"))
-			m->swap_total = keyed_value(p, line + len, true);
-		else if (token_is(key, klen, "SwapFree"))
-			m->swap_free = keyed_value(p, line + len, true);
-	}
+	parse_keyed(buf, fields, lengthof(fields), true, true);
 }
 
 /* /proc/vmstat */
 static void
 parse_vmstat(const char *buf, PgheroHostVm *vm)
 {
-	const char *pos = buf;
-	const char *line;
-	int			len;
+	const KeyedField fields[] = {
+		{"pswpin", &vm->pswpin},
+		{"pswpout", &vm->pswpout},
+	};
 
-	vm->pswpin = vm->pswpout = PGHERO_HOST_UNKNOWN;
-	while (next_line(&pos, &line, &len))
-	{
-		const char *p = line;
-		const char *key;
-		int			klen;
-
-		if (!line_key(&p, line + len, &key, &klen, false))
-			continue;
-		if (token_is(key, klen, "pswpin"))
-			vm->pswpin = keyed_value(p, line + len, false);
-		else if (token_is(key, klen, "pswpout"))
-			vm->pswpout = keyed_value(p, line + len, false);
-	}
+	parse_keyed(buf, fields, lengthof(fields), false, false);
 }
 
 /*
@@ -584,31 +598,15 @@ parse_cpu_max(const char *buf, PgheroHostCgroup *cg)
 static void
 parse_cpu_stat(const char *buf, PgheroHostCgroup *cg)
 {
-	const char *pos = buf;
-	const char *line;
-	int			len;
+	const KeyedField fields[] = {
+		{"usage_usec", &cg->usage_usec},
+		{"user_usec", &cg->user_usec},
+		{"system_usec", &cg->system_usec},
+		{"nr_throttled", &cg->nr_throttled},
+		{"throttled_usec", &cg->throttled_usec},
+	};
 
-	cg->usage_usec = cg->user_usec = cg->system_usec = PGHERO_HOST_UNKNOWN;
-	cg->nr_throttled = cg->throttled_usec = PGHERO_HOST_UNKNOWN;
-	while (next_line(&pos, &line, &len))
-	{
-		const char *p = line;
-		const char *key;
-		int			klen;
-
-		if (!line_key(&p, line + len, &key, &klen, false))
-			continue;
-		if (token_is(key, klen, "usage_usec"))
-			cg->usage_usec = keyed_value(p, line + len, false);
-		else if (token_is(key, klen, "user_usec"))
-			cg->user_usec = keyed_value(p, line + len, false);
-		else if (token_is(key, klen, "system_usec"))
-			cg->system_usec = keyed_value(p, line + len, false);
-		else if (token_is(key, klen, "nr_throttled"))
-			cg->nr_throttled = keyed_value(p, line + len, false);
-		else if (token_is(key, klen, "throttled_usec"))
-			cg->throttled_usec = keyed_value(p, line + len, false);
-	}
+	parse_keyed(buf, fields, lengthof(fields), false, false);
 }
 
 /* memory.max */
@@ -642,24 +640,12 @@ parse_memory_current(const char *buf, PgheroHostCgroup *cg)
 static void
 parse_memory_stat(const char *buf, PgheroHostCgroup *cg)
 {
-	const char *pos = buf;
-	const char *line;
-	int			len;
+	const KeyedField fields[] = {
+		{"anon", &cg->anon},
+		{"file", &cg->file},
+	};
 
-	cg->anon = cg->file = PGHERO_HOST_UNKNOWN;
-	while (next_line(&pos, &line, &len))
-	{
-		const char *p = line;
-		const char *key;
-		int			klen;
-
-		if (!line_key(&p, line + len, &key, &klen, false))
-			continue;
-		if (token_is(key, klen, "anon"))
-			cg->anon = keyed_value(p, line + len, false);
-		else if (token_is(key, klen, "file"))
-			cg->file = keyed_value(p, line + len, false);
-	}
+	parse_keyed(buf, fields, lengthof(fields), false, false);
 }
 
 /* ------------------------------------------------------------------------
