@@ -403,11 +403,11 @@ $$;
 -- as _statement_window_rows has them.  A raw row's hour is that of its
 -- capture (captured_at, its bucket_end), which is what rollups sum; the
 -- window counts a raw row whose bucket_start is in it.  So mid_lo is the
--- first whole hour from the first capture that started in the window
--- (every later capture starts in it too), mid_hi the last hour that ends
--- before the last capture that started in the window, before end_at, and
--- before the rolled-up hours end (statement_captures, one row per capture,
--- finds both).  Other generations (restored history) are read as
+-- first hour that starts at or after the first capture whose interval
+-- started in the window (every later one starts in it too), and mid_hi the
+-- start of the hour of the last capture whose interval started before
+-- end_at, but no later than end_at's hour and the end of the rolled-up
+-- hours (statement_captures, one row per capture, finds both captures).  Other generations (restored history) are read as
 -- _statement_window_rows has them.
 CREATE FUNCTION pghero_internal._statement_totals(start_at timestamptz, end_at timestamptz)
 RETURNS TABLE (generation integer, dbid oid, userid oid, queryid bigint, calls bigint,
