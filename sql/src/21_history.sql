@@ -407,8 +407,9 @@ $$;
 -- started in the window (every later one starts in it too), and mid_hi the
 -- start of the hour of the last capture whose interval started before
 -- end_at, but no later than end_at's hour and the end of the rolled-up
--- hours (statement_captures, one row per capture, finds both captures).  Other generations (restored history) are read as
--- _statement_window_rows has them.
+-- hours (statement_captures, one row per capture, finds both captures).
+-- Other generations (restored history) are read as _statement_window_rows
+-- has them.
 CREATE FUNCTION pghero_internal._statement_totals(start_at timestamptz, end_at timestamptz)
 RETURNS TABLE (generation integer, dbid oid, userid oid, queryid bigint, calls bigint,
 			   total_time_ms float8, rows bigint, shared_blks_hit bigint,
@@ -465,33 +466,23 @@ BEGIN
 		FROM pghero_internal.statement_rollup r
 		WHERE r.generation = gen AND r.bucket >= mid_lo AND r.bucket < mid_hi
 		UNION ALL
-		-- the rest (each branch a range of one tier, so that the scans
-		-- reach only its partitions and pages)
+		-- the rest: other generations and the uncaptured tail, and this
+		-- generation's rows outside those hours (two branches, so that a
+		-- scan of this generation's raw rows is two ranges of captured_at,
+		-- which the partitions' BRIN index finds)
 		SELECT x.generation, x.dbid, x.userid, x.queryid, x.calls, x.total_time_ms, x.rows,
 			   x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
 			   x.lossy
 		FROM pghero_internal._statement_window_rows(start_at, end_at) x
-		WHERE x.generation <> gen
-		   OR x.tier = 'current'
+		WHERE x.generation <> gen OR x.tier = 'current'
 		UNION ALL
 		SELECT x.generation, x.dbid, x.userid, x.queryid, x.calls, x.total_time_ms, x.rows,
 			   x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
 			   x.lossy
 		FROM pghero_internal._statement_window_rows(start_at, end_at) x
-		WHERE x.generation = gen AND x.tier = 'raw' AND x.bucket_end < mid_lo
-		UNION ALL
-		SELECT x.generation, x.dbid, x.userid, x.queryid, x.calls, x.total_time_ms, x.rows,
-			   x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
-			   x.lossy
-		FROM pghero_internal._statement_window_rows(start_at, end_at) x
-		WHERE x.generation = gen AND x.tier = 'raw' AND x.bucket_end >= mid_hi
-		UNION ALL
-		SELECT x.generation, x.dbid, x.userid, x.queryid, x.calls, x.total_time_ms, x.rows,
-			   x.shared_blks_hit, x.shared_blks_read, x.temp_blks_read, x.temp_blks_written,
-			   x.lossy
-		FROM pghero_internal._statement_window_rows(start_at, end_at) x
-		WHERE x.generation = gen AND x.tier = 'hourly'
-		  AND (x.bucket_start < mid_lo OR x.bucket_start >= mid_hi)) w
+		WHERE x.generation = gen
+		  AND ((x.tier = 'raw' AND (x.bucket_end < mid_lo OR x.bucket_end >= mid_hi))
+			   OR (x.tier = 'hourly' AND (x.bucket_start < mid_lo OR x.bucket_start >= mid_hi)))) w
 	GROUP BY w.generation, w.dbid, w.userid, w.queryid;
 END
 $$;

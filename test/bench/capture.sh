@@ -480,14 +480,12 @@ t0=$(date +%s)
 AUTOANALYZED=no
 while (($(date +%s) - t0 < ANALYZE_WAIT)); do
 	left="$(psql_ -d "$DB" -Atc "
-		SELECT count(*) FROM pg_partition_tree('pghero_internal.statement_history') p
+		SELECT count(*)
+		FROM unnest('{pghero_internal.statement_history,pghero_internal.statement_rollup}'::regclass[]) t,
+			 pg_partition_tree(t) p
 			 JOIN pg_stat_user_tables s ON s.relid = p.relid
 		WHERE p.isleaf AND pg_relation_size(p.relid) > 0 AND s.last_autoanalyze IS NULL")"
-	left2="$(psql_ -d "$DB" -Atc "
-		SELECT count(*) FROM pg_partition_tree('pghero_internal.statement_rollup') p
-			 JOIN pg_stat_user_tables s ON s.relid = p.relid
-		WHERE p.isleaf AND pg_relation_size(p.relid) > 0 AND s.last_autoanalyze IS NULL")"
-	if [ "$left" = 0 ] && [ "$left2" = 0 ]; then
+	if [ "$left" = 0 ]; then
 		AUTOANALYZED=yes
 		break
 	fi
